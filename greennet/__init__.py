@@ -1,0 +1,25 @@
+"""greennet: Node.js's ``net`` module for Python, on gevent.
+
+``import greennet`` plays the role of ``require('net')``::
+
+    import greennet
+
+    server = greennet.create_server(lambda c: c.pipe(c))
+    server.listen(7000)
+    greennet.run()
+"""
+from . import errors
+from .abort import AbortController, AbortSignal
+from .address import SocketAddress, is_ip, is_ipv4, is_ipv6
+from .blocklist import BlockList
+from .runtime import run
+from .server import Server, create_server
+from .socket import Socket, connect, create_connection
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'AbortController', 'AbortSignal', 'BlockList', 'Server', 'Socket', 'SocketAddress',
+    'connect', 'create_connection', 'create_server', 'errors', 'is_ip', 'is_ipv4', 'is_ipv6',
+    'run',
+]

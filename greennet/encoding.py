@@ -1,0 +1,123 @@
+"""Node's character encodings: ``str`` to bytes for writes, and the
+incremental decoders behind ``set_encoding()`` (Node's ``StringDecoder``),
+which never split a multi-byte character across ``'data'`` events."""
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from typing import Any, Callable, Optional
+
+from .errors import ERR_UNKNOWN_ENCODING
+
+__all__ = ['normalize_encoding', 'encode', 'Decoder']
+
+_ALIASES = {
+    'utf8': 'utf8', 'utf-8': 'utf8',
+    'ascii': 'ascii',
+    'latin1': 'latin1', 'binary': 'latin1',
+    'hex': 'hex',
+    'base64': 'base64', 'base64url': 'base64url',
+    'ucs2': 'utf16le', 'ucs-2': 'utf16le', 'utf16le': 'utf16le', 'utf-16le': 'utf16le',
+}
+
+
+def normalize_encoding(encoding: Any) -> str:
+    """Node's canonical name for ``encoding``; ``ERR_UNKNOWN_ENCODING`` if none."""
+    if encoding is None:
+        return 'utf8'
+    if isinstance(encoding, str):
+        name = _ALIASES.get(encoding) or _ALIASES.get(encoding.lower())
+        if name is not None:
+            return name
+    raise ERR_UNKNOWN_ENCODING(encoding)
+
+
+_HEX_PAIRS = re.compile(r'[0-9a-fA-F]{2}')
+
+
+def _encode_hex(text: str) -> bytes:
+    # Node stops at the first pair that is not hex, and drops an odd last digit.
+    out = bytearray()
+    for i in range(0, len(text) - 1, 2):
+        pair = text[i:i + 2]
+        if not _HEX_PAIRS.fullmatch(pair):
+            break
+        out.append(int(pair, 16))
+    return bytes(out)
+
+
+def _encode_base64(text: str) -> bytes:
+    # Node is lenient: it skips what is not base64 and needs no padding.
+    clean = re.sub(r'[^A-Za-z0-9+/\-_]', '', text.split('=', 1)[0])
+    clean = clean.replace('-', '+').replace('_', '/')
+    if len(clean) % 4 == 1:
+        clean = clean[:-1]
+    return base64.b64decode(clean + '=' * (-len(clean) % 4))
+
+
+_ENCODERS: dict = {
+    'utf8': lambda s: s.encode('utf-8', 'surrogatepass'),
+    'ascii': lambda s: bytes(ord(c) & 0xff for c in s),
+    'latin1': lambda s: bytes(ord(c) & 0xff for c in s),
+    'hex': _encode_hex,
+    'base64': _encode_base64,
+    'base64url': _encode_base64,
+    'utf16le': lambda s: s.encode('utf-16-le', 'surrogatepass'),
+}
+
+
+def encode(text: str, encoding: Optional[str] = None) -> bytes:
+    """``Buffer.from(text, encoding)``."""
+    if encoding is None or encoding == 'utf8':
+        try:
+            return text.encode()
+        except UnicodeEncodeError:
+            return text.encode('utf-8', 'replace')
+    return _ENCODERS[normalize_encoding(encoding)](text)
+
+
+class Decoder:
+    """An incremental decoder, as Node's ``StringDecoder``."""
+
+    __slots__ = ('encoding', 'decode', '_pending')
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = normalize_encoding(encoding)
+        self._pending = b''
+        self.decode: Callable[[bytes], str] = self._make(self.encoding)
+
+    def _make(self, name: str) -> Callable[[bytes], str]:
+        if name == 'utf8':
+            return codecs.getincrementaldecoder('utf-8')('replace').decode
+        if name == 'utf16le':
+            return codecs.getincrementaldecoder('utf-16-le')('replace').decode
+        if name == 'latin1':
+            return lambda b: b.decode('latin-1')
+        if name == 'ascii':
+            return lambda b: bytes(x & 0x7f for x in b).decode('ascii')
+        if name == 'hex':
+            return lambda b: binascii.hexlify(b).decode('ascii')
+        return self._decode_base64
+
+    def _decode_base64(self, data: bytes) -> str:
+        data = self._pending + bytes(data)
+        keep = len(data) % 3
+        self._pending = data[len(data) - keep:] if keep else b''
+        whole = data[:len(data) - keep]
+        return self._b64(whole)
+
+    def _b64(self, data: bytes) -> str:
+        if self.encoding == 'base64url':
+            return base64.urlsafe_b64encode(data).decode('ascii').rstrip('=')
+        return base64.b64encode(data).decode('ascii')
+
+    def end(self) -> str:
+        """What is left at the end of the stream."""
+        if self.encoding in ('base64', 'base64url'):
+            rest, self._pending = self._pending, b''
+            return self._b64(rest) if rest else ''
+        if self.encoding in ('utf8', 'utf16le'):
+            return self.decode(b'', True)
+        return ''

@@ -1,0 +1,250 @@
+"""Node's errors, each built in one place with Node's ``code``.
+
+Node's error classes map to Python's: ``TypeError`` -> :class:`NodeTypeError`
+(a ``TypeError``), ``RangeError`` -> :class:`NodeRangeError` (a
+``ValueError``), a system error -> ``OSError`` carrying ``code``, ``errno``,
+``syscall`` and the address, ``AbortError`` -> :class:`AbortError`, and any
+other coded ``Error`` -> :class:`NodeError`. Every one has ``.code``.
+
+The builders are named for the codes (``ERR_INVALID_ARG_TYPE(...)``), as
+``codes.ERR_...`` are in Node's ``lib/internal/errors.js``.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import os
+import socket as _stdsocket
+from typing import Any, Iterable, Optional, Union
+
+__all__ = [
+    'NodeError', 'NodeTypeError', 'NodeRangeError', 'AbortError',
+    'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE',
+    'ERR_SOCKET_BAD_PORT', 'ERR_MISSING_ARGS', 'ERR_SERVER_ALREADY_LISTEN',
+    'ERR_SERVER_NOT_RUNNING', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_WRITE_AFTER_END',
+    'ERR_STREAM_DESTROYED', 'ERR_STREAM_NULL_VALUES', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
+    'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE', 'ERR_IP_BLOCKED', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+    'abort_error', 'system_error', 'lookup_error', 'error_code',
+]
+
+
+class NodeError(Exception):
+    """A Node ``Error`` with a ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NodeTypeError(TypeError):
+    """A Node ``TypeError`` with a ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NodeRangeError(ValueError):
+    """A Node ``RangeError`` with a ``code``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AbortError(NodeError):
+    """Node's ``AbortError``: ``code == 'ABORT_ERR'``, the reason as ``cause``."""
+
+    def __init__(self, message: str = 'The operation was aborted', cause: Any = None) -> None:
+        super().__init__('ABORT_ERR', message)
+        self.name = 'AbortError'
+        if cause is not None:
+            self.cause = cause
+
+
+def _received(value: Any) -> str:
+    """Node's ``determineSpecificType`` phrase for the value that was received."""
+    if value is None:
+        return 'Received None'
+    if isinstance(value, bool):
+        return 'Received type bool (%r)' % value
+    if isinstance(value, (int, float, str)):
+        text = repr(value)
+        if len(text) > 28:
+            text = text[:25] + '...'
+        return 'Received type %s (%s)' % (type(value).__name__, text)
+    if callable(value):
+        return 'Received function %s' % getattr(value, '__name__', type(value).__name__)
+    return 'Received an instance of %s' % type(value).__name__
+
+
+def _describe_types(expected: Union[str, Iterable[str]]) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected)
+    if len(names) == 1:
+        return 'of type %s' % names[0]
+    return 'one of type %s or %s' % (', '.join(names[:-1]), names[-1])
+
+
+def ERR_INVALID_ARG_TYPE(name: str, expected: Union[str, Iterable[str]], actual: Any) -> NodeTypeError:
+    kind = 'property' if '.' in name else 'argument'
+    return NodeTypeError('ERR_INVALID_ARG_TYPE', 'The "%s" %s must be %s. %s' % (
+        name, kind, _describe_types(expected), _received(actual)))
+
+
+def ERR_INVALID_ARG_VALUE(name: str, value: Any, reason: str = 'is invalid') -> NodeTypeError:
+    kind = 'property' if '.' in name else 'argument'
+    return NodeTypeError('ERR_INVALID_ARG_VALUE', "The %s '%s' %s. Received %r" % (
+        kind, name, reason, value))
+
+
+def ERR_OUT_OF_RANGE(name: str, range_: str, value: Any) -> NodeRangeError:
+    return NodeRangeError('ERR_OUT_OF_RANGE', 'The value of "%s" is out of range. '
+                          'It must be %s. Received %r' % (name, range_, value))
+
+
+def ERR_SOCKET_BAD_PORT(name: str, port: Any, allow_zero: bool = True) -> NodeRangeError:
+    op = '>=' if allow_zero else '>'
+    return NodeRangeError('ERR_SOCKET_BAD_PORT', '%s should be %s 0 and < 65536. %s' % (
+        name, op, _received(port)))
+
+
+def ERR_MISSING_ARGS(*names: str) -> NodeTypeError:
+    quoted = ['"%s"' % n for n in names]
+    if len(quoted) > 2:
+        listed = ', '.join(quoted[:-1]) + ', and ' + quoted[-1]
+    else:
+        listed = ' and '.join(quoted)
+    verb = 'arguments must' if len(names) > 1 else 'argument must'
+    return NodeTypeError('ERR_MISSING_ARGS', 'The %s %s be specified' % (listed, verb))
+
+
+def ERR_SERVER_ALREADY_LISTEN() -> NodeError:
+    return NodeError('ERR_SERVER_ALREADY_LISTEN',
+                     'Listen method has been called more than once without closing.')
+
+
+def ERR_SERVER_NOT_RUNNING() -> NodeError:
+    return NodeError('ERR_SERVER_NOT_RUNNING', 'Server is not running.')
+
+
+def ERR_SOCKET_CLOSED() -> NodeError:
+    return NodeError('ERR_SOCKET_CLOSED', 'Socket is closed')
+
+
+def ERR_SOCKET_CLOSED_BEFORE_CONNECTION() -> NodeError:
+    return NodeError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
+                     'Socket closed before the connection was established')
+
+
+def ERR_SOCKET_CONNECTION_TIMEOUT() -> NodeError:
+    return NodeError('ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket connection timeout')
+
+
+def ERR_STREAM_WRITE_AFTER_END() -> NodeError:
+    return NodeError('ERR_STREAM_WRITE_AFTER_END', 'write after end')
+
+
+def ERR_STREAM_DESTROYED(method: str) -> NodeError:
+    return NodeError('ERR_STREAM_DESTROYED',
+                     'Cannot call %s after a stream was destroyed' % method)
+
+
+def ERR_STREAM_NULL_VALUES() -> NodeTypeError:
+    return NodeTypeError('ERR_STREAM_NULL_VALUES', 'May not write null values to stream')
+
+
+def ERR_UNKNOWN_ENCODING(encoding: Any) -> NodeTypeError:
+    return NodeTypeError('ERR_UNKNOWN_ENCODING', 'Unknown encoding: %s' % (encoding,))
+
+
+def ERR_INVALID_FD_TYPE(kind: str) -> NodeTypeError:
+    return NodeTypeError('ERR_INVALID_FD_TYPE', 'Unsupported fd type: %s' % kind)
+
+
+def ERR_IP_BLOCKED(ip: str) -> NodeError:
+    return NodeError('ERR_IP_BLOCKED', 'IP(%s) is blocked by net.BlockList' % ip)
+
+
+def abort_error(reason: Any = None) -> AbortError:
+    """The ``AbortError`` an aborted signal raises or emits."""
+    return AbortError(cause=reason)
+
+
+def _code_for(errnum: int) -> str:
+    if errnum == _errno.EAI_NONAME if hasattr(_errno, 'EAI_NONAME') else False:
+        return 'ENOTFOUND'
+    return _errno.errorcode.get(errnum, 'UNKNOWN')
+
+
+def system_error(errnum: int, syscall: str, address: Optional[str] = None,
+                 port: Optional[int] = None, detail: bool = False) -> OSError:
+    """An ``OSError`` shaped as Node's system errors (``code``, ``errno``,
+    ``syscall``, ``address``, ``port``) with Node's message, e.g.
+    ``connect ECONNREFUSED 127.0.0.1:8124``.
+
+    ``detail`` adds the C library's description as libuv's messages do
+    (``listen EADDRINUSE: address already in use 127.0.0.1:8124``).
+    """
+    code = _errno.errorcode.get(errnum, 'UNKNOWN')
+    message = '%s %s' % (syscall, code)
+    if detail:
+        message += ': ' + os.strerror(errnum).lower()
+    if port is not None and port > 0:
+        message += ' %s:%s' % (address, port)
+    elif address is not None:
+        message += ' %s' % address
+    err = OSError(errnum, message)
+    err.code = code
+    err.syscall = syscall
+    err.message = message
+    if address is not None:
+        err.address = address
+    if port is not None:
+        err.port = port
+    return err
+
+
+def lookup_error(hostname: str, gai_error: OSError) -> OSError:
+    """A ``getaddrinfo`` failure shaped as Node's: ``ENOTFOUND`` for a name
+    that does not resolve, else ``EAI_*``, with ``syscall`` and ``hostname``."""
+    errnum = gai_error.errno if isinstance(gai_error.errno, int) else _stdsocket.EAI_FAIL
+    code = _GAI_CODES.get(errnum, 'EAI_FAIL')
+    message = 'getaddrinfo %s %s' % (code, hostname)
+    err = _stdsocket.gaierror(errnum, message)
+    err.code = code
+    err.syscall = 'getaddrinfo'
+    err.hostname = hostname
+    err.message = message
+    return err
+
+
+_GAI_CODES = {
+    getattr(_stdsocket, name): code for name, code in (
+        ('EAI_NONAME', 'ENOTFOUND'), ('EAI_NODATA', 'ENOTFOUND'), ('EAI_AGAIN', 'EAI_AGAIN'),
+        ('EAI_FAIL', 'EAI_FAIL'), ('EAI_FAMILY', 'EAI_FAMILY'), ('EAI_SERVICE', 'EAI_SERVICE'),
+        ('EAI_MEMORY', 'EAI_MEMORY'), ('EAI_BADFLAGS', 'EAI_BADFLAGS'), ('EAI_SYSTEM', 'EAI_SYSTEM'),
+    ) if hasattr(_stdsocket, name)
+}
+
+
+def error_code(err: BaseException) -> Optional[str]:
+    """The Node ``code`` of an error, adding one to a plain ``OSError``."""
+    code = getattr(err, 'code', None)
+    if code is None and isinstance(err, OSError) and err.errno:
+        code = _errno.errorcode.get(err.errno)
+        try:
+            err.code = code
+        except AttributeError:
+            pass
+    return code

@@ -1,0 +1,64 @@
+"""Node's ``dns.lookup`` shape on gevent's resolver: the default ``lookup``
+option of ``connect()``, and the host resolution of ``listen()``."""
+from __future__ import annotations
+
+import socket as _std
+from typing import Any, Callable, Dict, Mapping, Optional
+
+import gevent
+from gevent import socket as _gsocket
+
+from .errors import lookup_error
+
+__all__ = ['lookup', 'ADDRCONFIG', 'V4MAPPED', 'ALL', 'family_name']
+
+#: ``dns.ADDRCONFIG``, ``dns.V4MAPPED`` and ``dns.ALL``: getaddrinfo hints.
+ADDRCONFIG = getattr(_std, 'AI_ADDRCONFIG', 0x20)
+V4MAPPED = getattr(_std, 'AI_V4MAPPED', 0x08)
+ALL = getattr(_std, 'AI_ALL', 0x10)
+
+_FAMILIES = {0: _std.AF_UNSPEC, 4: _std.AF_INET, 6: _std.AF_INET6}
+
+
+def family_name(family: int) -> str:
+    """``'IPv4'`` or ``'IPv6'`` for an address family."""
+    return 'IPv6' if family == _std.AF_INET6 else 'IPv4'
+
+
+def _resolve(hostname: str, family: int, hints: int) -> list:
+    infos = _gsocket.getaddrinfo(hostname, None, _FAMILIES.get(family, _std.AF_UNSPEC),
+                                 _std.SOCK_STREAM, 0, hints)
+    seen = []
+    for fam, _type, _proto, _canon, sockaddr in infos:
+        entry = {'address': sockaddr[0], 'family': 6 if fam == _std.AF_INET6 else 4}
+        if entry not in seen:
+            seen.append(entry)
+    return seen
+
+
+def lookup(hostname: str, options: Optional[Mapping[str, Any]] = None,
+           callback: Optional[Callable[..., Any]] = None) -> None:
+    """``dns.lookup(hostname, options, callback)``: resolve on a greenlet and
+    call ``callback(err, address, family)``, or ``callback(err, addresses)``
+    with ``all``."""
+    if callback is None and callable(options):
+        options, callback = None, options
+    opts: Dict[str, Any] = dict(options or {})
+    if isinstance(options, int):
+        opts = {'family': options}
+    gevent.spawn(_lookup, hostname, opts, callback)
+
+
+def _lookup(hostname: str, opts: Dict[str, Any], callback: Callable[..., Any]) -> None:
+    try:
+        found = _resolve(hostname, opts.get('family') or 0, opts.get('hints') or 0)
+    except OSError as err:
+        callback(lookup_error(hostname, err), None, None) if not opts.get('all') \
+            else callback(lookup_error(hostname, err), None)
+        return
+    if not found:
+        callback(lookup_error(hostname, _std.gaierror(_std.EAI_NONAME, 'no address')), None, None)
+    elif opts.get('all'):
+        callback(None, found)
+    else:
+        callback(None, found[0]['address'], found[0]['family'])

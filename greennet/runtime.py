@@ -1,0 +1,190 @@
+"""The runtime: strands, the worker pool, and ``run()``.
+
+Node runs every callback on one thread and defers effects with
+``process.nextTick``. greennet gives every emitter (each ``Server`` and each
+``Socket``) a *strand*: its own queue of due tasks, run in order by one
+greenlet at a time, so one socket's events come in order and a listener that
+blocks cooperatively holds back only its own socket.
+
+Strands borrow greenlets from a pool of parked workers instead of owning
+one: an idle socket costs no greenlet stack, and delivering a chunk costs two
+greenlet switches rather than a greenlet's creation. Watcher callbacks run in
+the hub and hand their work to a worker at once (:meth:`Runtime.dispatch`),
+so a reader that finds data delivers it without a trip through the loop.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any, Callable, List, Optional, Tuple
+
+from gevent import get_hub
+from gevent.event import Event
+from greenlet import getcurrent, greenlet
+from pyee import EventEmitter
+
+__all__ = ['Runtime', 'runtime', 'run', 'Emitter']
+
+
+class Runtime:
+    """Per-hub state: the parked workers and what keeps ``run()`` waiting."""
+
+    #: How many parked workers are kept for reuse; more are let die.
+    max_free_workers = 128
+
+    def __init__(self) -> None:
+        self.hub = get_hub()
+        self.loop = self.hub.loop
+        self.free: List[greenlet] = []
+        #: Referenced handles alive (listening servers, open sockets).
+        self.refs = 0
+        #: Strands with work scheduled or under way.
+        self.pending = 0
+        self.idle = Event()
+
+    def dispatch(self, job: Callable[[Any], Any], arg: Any) -> None:
+        """Run ``job(arg)`` on a worker greenlet now; call only from the hub."""
+        free = self.free
+        if free:
+            free.pop().switch(job, arg)
+        else:
+            greenlet(self._work, self.hub).switch(job, arg)
+
+    def _work(self, job: Callable[[Any], Any], arg: Any) -> None:
+        me = getcurrent()
+        hub = self.hub
+        free = self.free
+        switch = greenlet.switch
+        while True:
+            try:
+                job(arg)
+            except BaseException:  # reported the way gevent reports a greenlet's error
+                self.report(job)
+            if len(free) >= self.max_free_workers:
+                return
+            free.append(me)
+            job, arg = switch(hub)
+
+    def report(self, context: Any) -> None:
+        """Hand the exception being handled to gevent, which prints it."""
+        self.hub.handle_error(context, *sys.exc_info())
+
+    def schedule(self, job: Callable[[Any], Any], arg: Any) -> None:
+        """Dispatch ``job(arg)`` from the loop's next callback round."""
+        self.loop.run_callback(self.dispatch, job, arg)
+
+    def add_ref(self) -> None:
+        self.refs += 1
+
+    def drop_ref(self) -> None:
+        self.refs -= 1
+        if self.refs <= 0 and self.pending <= 0:
+            self.idle.set()
+
+    def done_pending(self) -> None:
+        self.pending -= 1
+        if self.pending <= 0 and self.refs <= 0:
+            self.idle.set()
+
+    def run(self) -> None:
+        idle = self.idle
+        while self.refs > 0 or self.pending > 0:
+            idle.clear()
+            idle.wait()
+
+
+_local = threading.local()
+
+
+def runtime() -> Runtime:
+    """The runtime of the calling thread's hub."""
+    rt = getattr(_local, 'rt', None)
+    if rt is None:
+        rt = _local.rt = Runtime()
+    return rt
+
+
+def run() -> None:
+    """Block until no referenced server or socket is left, as a Node process
+    lives while such handles exist; events already due are delivered first."""
+    runtime().run()
+
+
+Task = Tuple[Callable[..., Any], Tuple[Any, ...]]
+
+
+class Emitter(EventEmitter):
+    """A pyee ``EventEmitter`` whose deferred effects run on its own strand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rt = runtime()
+        self._tasks: Optional[List[Task]] = None
+        self._busy = False
+
+    def _defer(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on this emitter's strand after the current call,
+        as Node's ``process.nextTick`` would."""
+        tasks = self._tasks
+        if tasks is None:
+            self._tasks = [(fn, args)]
+        else:
+            tasks.append((fn, args))
+        if not self._busy:
+            self._busy = True
+            rt = self._rt
+            rt.pending += 1
+            rt.loop.run_callback(rt.dispatch, self._serve, None)
+
+    def _run_tasks(self) -> None:
+        while self._tasks:
+            tasks = self._tasks
+            self._tasks = None
+            for fn, args in tasks:
+                try:
+                    fn(*args)
+                except BaseException:
+                    self._rt.report(self)
+
+    def _serve(self, job: Optional[Callable[[], Any]]) -> None:
+        """The strand: due tasks, then ``job`` (an I/O step), then what it made
+        due. Runs on a worker; ``_busy`` was set by whoever dispatched it."""
+        try:
+            if self._tasks:
+                self._run_tasks()
+            if job is not None:
+                try:
+                    job()
+                except BaseException:
+                    self._rt.report(self)
+                if self._tasks:
+                    self._run_tasks()
+        finally:
+            self._busy = False
+            self._rt.done_pending()
+            self._idle()
+
+    def _enter(self, job: Callable[[], Any]) -> bool:
+        """From the hub: run ``job`` on this strand now, unless it is busy."""
+        if self._busy:
+            return False
+        self._busy = True
+        rt = self._rt
+        rt.pending += 1
+        rt.dispatch(self._serve, job)
+        return True
+
+    def _idle(self) -> None:
+        """Called when the strand has nothing left to do."""
+
+    def _emit_fast(self, event: str, arg: Any) -> None:
+        """``emit(event, arg)`` without pyee's lock and bookkeeping, for the
+        per-chunk path; the same listeners run in the same order."""
+        handlers = self._events.get(event)
+        if handlers:
+            if len(handlers) == 1:
+                (f,) = handlers.values()
+                f(arg)
+            else:
+                for f in tuple(handlers.values()):
+                    f(arg)

@@ -1,0 +1,456 @@
+"""``greennet.Server``: Node's ``net.Server`` on gevent's ``StreamServer``.
+
+gevent's ``StreamServer`` accepts (with its back-off when ``accept`` fails);
+its handler runs in the hub and only wraps the new descriptor in a
+:class:`~greennet.socket.Socket`, which owns it from then on: gevent's habit
+of closing a client socket when the handler returns is turned off, since a
+Node-style handler always returns at once.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import os
+import socket as _std
+import stat
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+
+from gevent.server import StreamServer
+
+from . import lookup as _lookup
+from .abort import on_abort
+from .address import is_ip
+from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
+                     ERR_SERVER_NOT_RUNNING, system_error)
+from .runtime import Emitter
+from .socket import Socket
+from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
+                         validate_port)
+
+__all__ = ['Server', 'create_server']
+
+#: Node's default ``backlog`` (not 512).
+DEFAULT_BACKLOG = 511
+
+_SERVER_OPTIONS = ('allow_half_open', 'pause_on_connect', 'no_delay', 'keep_alive',
+                   'keep_alive_initial_delay', 'block_list', 'high_water_mark')
+_LISTEN_OPTIONS = ('port', 'host', 'path', 'backlog', 'exclusive', 'ipv6_only', 'readable_all',
+                   'writable_all', 'signal', 'fd', 'handle', 'reuse_port')
+
+
+class _Acceptor(StreamServer):
+    """gevent's accept loop, handing each descriptor to its ``Server``."""
+
+    def __init__(self, listener: _std.socket, server: 'Server') -> None:
+        self._greennet_server = server
+        StreamServer.__init__(self, listener, spawn=None)
+
+    def handle(self, client: _std.socket, address: Any) -> None:
+        self._greennet_server._on_accept(client)
+
+    def do_read(self) -> Optional[Tuple[_std.socket, Any]]:
+        listener = self.socket
+        try:
+            fd, address = listener._accept()
+        except BlockingIOError:
+            return None
+        return _std.socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
+
+    def do_close(self, *args: Any) -> None:
+        """The ``Socket`` owns the descriptor now: leave it open."""
+
+
+class Server(Emitter):
+    """Node's ``net.Server``: a TCP or IPC server.
+
+    Events: ``'close'``, ``'connection'(socket)``, ``'error'(err)``,
+    ``'listening'``, and Node 20's ``'drop'(data)`` for a connection refused
+    because of ``max_connections`` (or a ``block_list``).
+    """
+
+    def __init__(self, options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
+                 **kwargs: Any) -> None:
+        super().__init__()
+        if callable(options) and not isinstance(options, Mapping):
+            options, connection_listener = None, options
+        if options is not None and not isinstance(options, Mapping):
+            raise ERR_INVALID_ARG_TYPE('options', 'Object', options)
+        opts = snake_options(options) if options else {}
+        opts.update(kwargs)
+        for key in opts:
+            if key not in _SERVER_OPTIONS:
+                raise TypeError('create_server() got an unexpected option %r' % key)
+        self.allow_half_open = bool(opts.get('allow_half_open', False))
+        self.pause_on_connect = bool(opts.get('pause_on_connect', False))
+        self.no_delay = bool(opts.get('no_delay', False))
+        self.keep_alive = bool(opts.get('keep_alive', False))
+        self.keep_alive_initial_delay = opts.get('keep_alive_initial_delay') or 0
+        self.block_list = opts.get('block_list')
+        #: Refuse connections beyond this many (``None`` or 0: no limit).
+        self.max_connections: Optional[int] = None
+        self._acceptor: Optional[_Acceptor] = None
+        self._listener: Optional[_std.socket] = None
+        self._pipe_name: Optional[str] = None
+        self._unlink: Optional[Tuple[str, int, int]] = None
+        self._connections = 0
+        self._refed = True
+        self._counted = False
+        self._unwatch_signal: Any = None
+        if connection_listener is not None:
+            validate_function(connection_listener, 'connectionListener')
+            self.on('connection', connection_listener)
+
+    # -- state -----------------------------------------------------------
+
+    @property
+    def listening(self) -> bool:
+        """Whether the server is listening for connections."""
+        return self._acceptor is not None
+
+    def address(self) -> Union[Dict[str, Any], str, None]:
+        """``{'address', 'family', 'port'}`` while listening on TCP, the path
+        for an IPC server, else ``None``."""
+        if self._listener is not None and self._listener.family != _std.AF_UNIX:
+            try:
+                sockaddr = self._listener.getsockname()
+            except OSError:
+                return None
+            return {'address': sockaddr[0], 'family': _lookup.family_name(self._listener.family),
+                    'port': sockaddr[1]}
+        return self._pipe_name
+
+    def get_connections(self, callback: Callable[..., Any]) -> 'Server':
+        """Call ``callback(err, count)`` with the number of open connections."""
+        validate_function(callback, 'callback')
+        self._defer(callback, None, self._connections)
+        return self
+
+    def ref(self) -> 'Server':
+        if not self._refed:
+            self._refed = True
+            if self._counted:
+                self._rt.add_ref()
+        return self
+
+    def unref(self) -> 'Server':
+        if self._refed:
+            self._refed = False
+            if self._counted:
+                self._rt.drop_ref()
+        return self
+
+    # -- listen ----------------------------------------------------------
+
+    def listen(self, *args: Any, **kwargs: Any) -> 'Server':
+        """Start listening: ``listen([port[, host[, backlog]]][, cb])``,
+        ``listen(path[, backlog][, cb])``, ``listen(handle[, backlog][, cb])``,
+        ``listen(options[, cb])`` or keyword options; ``'listening'`` follows."""
+        options, callback, backlog_arg, no_args = _normalize_listen_args(args, kwargs)
+        if self._acceptor is not None:
+            raise ERR_SERVER_ALREADY_LISTEN()
+        if callback is not None:
+            self.once('listening', callback)
+        signal = validate_abort_signal(options.get('signal'))
+        backlog = _backlog(options.get('backlog')) or backlog_arg or DEFAULT_BACKLOG
+        handle = options.get('handle')
+        fd = options.get('fd')
+        if handle is not None:
+            fd = _handle_fd(handle)
+        if isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0:
+            self._listen_on(lambda: _adopt_fd(fd, backlog, handle is not None), signal)
+            return self
+        port = options.get('port', UNSET)
+        if no_args or ('port' in options and port is None):
+            port = 0
+        if isinstance(port, (int, float, str)) and not isinstance(port, bool):
+            port = validate_port(port, 'options.port')
+            host = options.get('host')
+            ipv6_only = bool(options.get('ipv6_only'))
+            if host and not is_ip(host):
+                self._watch_signal(signal)
+                _lookup.lookup(host, {}, lambda err, address=None, family=None: self._defer(
+                    self._after_lookup, err, address, port, backlog, ipv6_only))
+                return self
+            self._listen_on(lambda: _tcp_listener(host, port, backlog, ipv6_only), signal)
+            return self
+        path = options.get('path')
+        if isinstance(path, str) and path:
+            self._listen_on(lambda: self._pipe_listener(path, backlog, options), signal)
+            return self
+        if 'port' not in options and 'path' not in options:
+            raise ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"')
+        raise ERR_INVALID_ARG_VALUE('options', options)
+
+    def _after_lookup(self, err: Any, address: Any, port: int, backlog: int, ipv6_only: bool) -> None:
+        if err is not None:
+            self.emit('error', err)
+            return
+        self._listen_on(lambda: _tcp_listener(address, port, backlog, ipv6_only), None)
+
+    def _listen_on(self, make: Callable[[], _std.socket], signal: Any) -> None:
+        try:
+            listener = make()
+        except _ListenError as failure:
+            self._defer(self._emit_error, failure.error)
+            return
+        self._listener = listener
+        self._acceptor = _Acceptor(listener, self)
+        self._acceptor.start()
+        self._counted = True
+        if self._refed:
+            self._rt.add_ref()
+        self._watch_signal(signal)
+        self._defer(self._emit_listening)
+
+    def _pipe_listener(self, path: str, backlog: int, options: Mapping[str, Any]) -> _std.socket:
+        listener = _bind_listener(_std.AF_UNIX, path, backlog, path, -1)
+        self._pipe_name = path
+        if not path.startswith('\0'):
+            info = os.stat(path)
+            self._unlink = (path, info.st_dev, info.st_ino)
+            mode = 0
+            if options.get('readable_all') is True:
+                mode |= stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+            if options.get('writable_all') is True:
+                mode |= stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+            if mode and (info.st_mode & mode) != mode:
+                os.chmod(path, stat.S_IMODE(info.st_mode) | mode)
+        return listener
+
+    def _watch_signal(self, signal: Any) -> None:
+        if signal is None:
+            return
+        if signal.aborted:
+            self._defer(self.close)
+        else:
+            self._unwatch_signal = on_abort(signal, self.close)
+
+    def _emit_listening(self) -> None:
+        if self._acceptor is not None:
+            self.emit('listening')
+
+    def _emit_error(self, error: BaseException) -> None:
+        self.emit('error', error)
+
+    # -- connections --------------------------------------------------------
+
+    def _on_accept(self, client: _std.socket) -> None:
+        # In the hub, from gevent's accept loop.
+        limit = self.max_connections
+        if limit and self._connections >= limit:
+            self._drop(client)
+            return
+        if self.block_list is not None and self._blocked(client):
+            self._drop(client)
+            return
+        sock = Socket._accepted(self, client, self.allow_half_open, self.pause_on_connect)
+        if self.no_delay:
+            sock.set_no_delay(True)
+        if self.keep_alive:
+            sock.set_keep_alive(True, self.keep_alive_initial_delay)
+        self._connections += 1
+        self._defer(self._emit_connection, sock)
+
+    def _emit_connection(self, sock: Socket) -> None:
+        self.emit('connection', sock)
+
+    def _blocked(self, client: _std.socket) -> bool:
+        if client.family == _std.AF_UNIX:
+            return False
+        try:
+            peer = client.getpeername()[0]
+        except OSError:
+            return False
+        return bool(self.block_list.check(peer, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4'))
+
+    def _drop(self, client: _std.socket) -> None:
+        data: Dict[str, Any] = {}
+        if client.family != _std.AF_UNIX:
+            family = _lookup.family_name(client.family)
+            try:
+                local, remote = client.getsockname(), client.getpeername()
+                data = {'local_address': local[0], 'local_port': local[1], 'local_family': family,
+                        'remote_address': remote[0], 'remote_port': remote[1], 'remote_family': family}
+            except OSError:
+                pass
+        client.close()
+        self._defer(self.emit, 'drop', data or None)
+
+    def _connection_closed(self) -> None:
+        self._connections -= 1
+        self._emit_close_if_drained()
+
+    # -- close -------------------------------------------------------------
+
+    def close(self, callback: Optional[Callable[..., Any]] = None) -> 'Server':
+        """Stop accepting; ``'close'`` (and ``callback()``) once every
+        connection has ended, or ``callback(err)`` if it was not listening."""
+        if callable(callback):
+            if self._acceptor is None:
+                self.once('close', lambda: callback(ERR_SERVER_NOT_RUNNING()))
+            else:
+                self.once('close', callback)
+        if self._acceptor is not None:
+            self._stop_listening()
+        self._emit_close_if_drained()
+        return self
+
+    def _stop_listening(self) -> None:
+        acceptor, self._acceptor = self._acceptor, None
+        self._listener = None
+        acceptor.close()
+        if self._unwatch_signal is not None:
+            self._unwatch_signal()
+            self._unwatch_signal = None
+        self._unlink_path()
+        if self._counted:
+            self._counted = False
+            if self._refed:
+                self._rt.drop_ref()
+
+    def _unlink_path(self) -> None:
+        """Remove the Unix socket this server created, and nothing else."""
+        if self._unlink is None:
+            return
+        path, dev, ino = self._unlink
+        self._unlink = None
+        try:
+            info = os.stat(path)
+            if (info.st_dev, info.st_ino) == (dev, ino):
+                os.unlink(path)
+        except OSError:
+            pass
+
+    def _emit_close_if_drained(self) -> None:
+        if self._acceptor is None and not self._connections:
+            self._defer(self.emit, 'close')
+
+    def __repr__(self) -> str:
+        return '<greennet.Server %s>' % (self.address(),)
+
+
+class _ListenError(Exception):
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]], Optional[int], bool]:
+    """Node's ``normalizeArgs`` for ``listen()``: options, callback, a backlog
+    given positionally, and whether nothing at all was given."""
+    args = list(args)
+    callback = kwargs.pop('callback', None)
+    if args and callable(args[-1]) and not isinstance(args[-1], (Mapping, Server, Socket)):
+        callback = args.pop()
+    if callback is not None:
+        validate_function(callback, 'callback')
+    options: Dict[str, Any] = {}
+    backlog_arg = None
+    no_args = not args and not any(key in kwargs for key in ('port', 'path', 'fd', 'handle'))
+    if args:
+        first = args[0]
+        if isinstance(first, Mapping):
+            options = snake_options(first)
+        elif isinstance(first, (Server, Socket)) or hasattr(first, 'fd') or hasattr(first, '_handle'):
+            options = {'handle': first}
+        elif isinstance(first, str) and _to_number(first) is None:
+            options = {'path': first}
+        else:
+            options = {'port': first}
+            if len(args) > 1 and isinstance(args[1], str):
+                options['host'] = args[1]
+        backlog_arg = (_to_number(args[1]) if len(args) > 1 else None) or (
+            _to_number(args[2]) if len(args) > 2 else None)
+    for key, value in kwargs.items():
+        if key not in _LISTEN_OPTIONS:
+            raise TypeError('listen() got an unexpected keyword argument %r' % key)
+        options[key] = value
+    return options, callback, int(backlog_arg) if backlog_arg else None, no_args
+
+
+def _to_number(value: Any) -> Optional[float]:
+    """Node's ``toNumber``: a non-negative number, else ``None``."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _backlog(value: Any) -> Optional[int]:
+    number = _to_number(value)
+    return int(number) if number else None
+
+
+def _handle_fd(handle: Any) -> int:
+    if isinstance(handle, Server):
+        listener = handle._listener
+        if listener is None:
+            raise ERR_INVALID_ARG_VALUE('handle', handle, 'is not listening')
+        return listener.fileno()
+    if isinstance(handle, Socket):
+        if handle._handle is None:
+            raise ERR_INVALID_ARG_VALUE('handle', handle, 'has no descriptor')
+        return handle._handle.fileno()
+    fd = getattr(handle, 'fd', None)
+    if isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0:
+        return fd
+    raise ERR_INVALID_ARG_VALUE('options', handle)
+
+
+def _adopt_fd(fd: int, backlog: int, shared: bool) -> _std.socket:
+    """A listener on an inherited descriptor (``dup``ed when another
+    greennet object owns it)."""
+    try:
+        listener = _std.socket(fileno=os.dup(fd) if shared else fd)
+    except OSError as err:
+        raise _ListenError(system_error(err.errno, 'listen', None, None))
+    try:
+        if not listener.getsockopt(_std.SOL_SOCKET, _std.SO_ACCEPTCONN):
+            listener.listen(backlog)
+    except OSError as err:
+        listener.detach() if not shared else listener.close()
+        raise _ListenError(system_error(err.errno, 'listen', None, None, detail=True))
+    listener.setblocking(False)
+    return listener
+
+
+def _tcp_listener(host: Optional[str], port: int, backlog: int, ipv6_only: bool) -> _std.socket:
+    """Bind and listen; with no host, ``::`` dual-stack when IPv6 is there,
+    else ``0.0.0.0``."""
+    if not host:
+        try:
+            return _bind_listener(_std.AF_INET6, ('::', port), backlog, '::', port, ipv6_only)
+        except _ListenError as failure:
+            if failure.error.errno not in (_errno.EAFNOSUPPORT, _errno.EADDRNOTAVAIL, _errno.EINVAL):
+                raise
+        host = '0.0.0.0'
+    family = _std.AF_INET6 if is_ip(host) == 6 else _std.AF_INET
+    return _bind_listener(family, (host, port), backlog, host, port, ipv6_only)
+
+
+def _bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: int,
+                   ipv6_only: bool = False) -> _std.socket:
+    try:
+        listener = _std.socket(family, _std.SOCK_STREAM)
+    except OSError as err:
+        raise _ListenError(system_error(err.errno, 'listen', address, port, detail=True))
+    try:
+        if family != _std.AF_UNIX:
+            listener.setsockopt(_std.SOL_SOCKET, _std.SO_REUSEADDR, 1)
+        if family == _std.AF_INET6:
+            listener.setsockopt(_std.IPPROTO_IPV6, _std.IPV6_V6ONLY, int(ipv6_only))
+        listener.bind(sockaddr)
+        listener.listen(backlog)
+        listener.setblocking(False)
+    except OSError as err:
+        listener.close()
+        raise _ListenError(system_error(err.errno, 'listen', address, port, detail=True))
+    return listener
+
+
+def create_server(options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
+                  **kwargs: Any) -> Server:
+    """Node's ``net.createServer([options][, connectionListener])``."""
+    return Server(options, connection_listener, **kwargs)

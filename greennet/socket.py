@@ -1,0 +1,1194 @@
+"""``greennet.Socket``: Node's ``net.Socket``, a duplex stream over a
+non-blocking socket watched by gevent's hub.
+
+The per-chunk path is kept short on purpose: the hub's read watcher hands
+the socket to a pooled worker (:mod:`greennet.runtime`), which makes one
+``recv`` and emits ``'data'`` at once when the stream is flowing; ``write()``
+tries ``send`` straight away and queues only what the kernel did not take,
+watching for writability only while something is queued. Idle sockets own no
+greenlet and no write watcher.
+
+A socket's life (h11-style, see :attr:`Socket.ready_state`): *pending* (no
+handle) -> *opening* (``connecting``) -> *open* -> *readOnly* / *writeOnly*
+as each side ends -> *closed* once ``destroyed``. ``'close'`` is emitted
+exactly once, last.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import socket as _std
+from collections import deque
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
+
+from . import lookup as _lookup
+from .abort import on_abort
+from .address import is_ip
+from .encoding import Decoder, encode, normalize_encoding
+from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
+                     ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
+                     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
+                     NodeError, abort_error, system_error)
+from .runtime import Emitter
+from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
+                         validate_number, validate_port, validate_string)
+
+__all__ = ['Socket', 'connect', 'create_connection']
+
+#: Node 20's default ``highWaterMark`` for both sides of a socket.
+HIGH_WATER_MARK = 16384
+#: Bytes asked of the kernel per read, as libuv does.
+READ_SIZE = 65536
+#: Chunks handed to one ``sendmsg`` when the write queue is flushed.
+MAX_IOV = 64
+
+_WOULD_BLOCK = (BlockingIOError, InterruptedError)
+_READ, _WRITE = 1, 2
+
+_SOCKET_OPTIONS = ('fd', 'allow_half_open', 'readable', 'writable', 'signal', 'onread')
+_CONNECT_OPTIONS = ('port', 'host', 'path', 'local_address', 'local_port', 'family', 'hints',
+                    'lookup', 'no_delay', 'keep_alive', 'keep_alive_initial_delay', 'timeout',
+                    'onread', 'block_list', 'auto_select_family', 'auto_select_family_attempt_timeout')
+
+
+def _sockaddr_dict(sockaddr: Any, family: int) -> Dict[str, Any]:
+    if family == _std.AF_UNIX or not isinstance(sockaddr, tuple):
+        return {}
+    return {'address': sockaddr[0], 'family': _lookup.family_name(family), 'port': sockaddr[1]}
+
+
+class Socket(Emitter):
+    """Node's ``net.Socket``: a TCP or IPC (Unix socket) duplex stream.
+
+    Events: ``'close'(had_error)``, ``'connect'``, ``'data'``, ``'drain'``,
+    ``'end'``, ``'error'``, ``'finish'``, ``'lookup'``, ``'ready'``,
+    ``'timeout'``.
+    """
+
+    def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+        super().__init__()
+        opts = _merge_options(options, kwargs, 'options')
+        _check_known(opts, _SOCKET_OPTIONS + _CONNECT_OPTIONS + ('pause_on_connect',), 'Socket')
+        self._setup(bool(opts.get('allow_half_open', False)))
+        signal = validate_abort_signal(opts.get('signal'))
+        if opts.get('onread') is not None:
+            self._set_onread(opts['onread'])
+        fd = opts.get('fd')
+        if fd is not None:
+            self._open_fd(fd, opts.get('readable', False), opts.get('writable', False))
+        if signal is not None:
+            self._watch_signal(signal)
+
+    # -- construction --------------------------------------------------
+
+    def _setup(self, allow_half_open: bool) -> None:
+        self.allow_half_open = allow_half_open
+        self._handle: Optional[_std.socket] = None
+        self._family = 0
+        self._rw: Any = None
+        self._ww: Any = None
+        self._reading = False
+        self._read_stalled = False
+        self._write_stalled = False
+        self.connecting = False
+        self.destroyed = False
+        self._server: Any = None
+        self._flowing: Optional[bool] = None
+        self._hold = False                 # pause_on_connect: no reads until resume()
+        self._buf: Optional[Deque[bytes]] = None
+        self._buf_len = 0
+        self._eof = False
+        self._end_emitted = False
+        self._readable_side = True
+        self._writable_side = True
+        self._ending = False
+        self._finishing = False
+        self._finished = False
+        self._finish_cbs: Optional[List[Callable[..., Any]]] = None
+        self._wq: Optional[Deque[list]] = None
+        self._wlen = 0
+        self._need_drain = False
+        self._bytes_read = 0
+        self._bytes_written = 0
+        self._decoder: Optional[Decoder] = None
+        self._timeout_ms: Optional[float] = None
+        self._timer: Any = None
+        self._last_active = 0.0
+        self._refed = True
+        self._counted = False
+        self._closed = False
+        self._had_error = False
+        self._peername: Any = None
+        self._onread: Any = None
+        self._no_delay: Optional[bool] = None
+        self._keep_alive: Optional[Tuple[bool, float]] = None
+        self._unwatch_signal: Any = None
+        self._pipes: Optional[list] = None
+
+    @classmethod
+    def _accepted(cls, server: Any, handle: _std.socket, allow_half_open: bool,
+                  pause_on_connect: bool) -> 'Socket':
+        """The socket of a connection a server accepted."""
+        self = cls.__new__(cls)
+        Emitter.__init__(self)
+        self._setup(allow_half_open)
+        self._server = server
+        self._attach(handle)
+        if pause_on_connect:
+            self._hold = True
+            self._flowing = False
+        self._add_count()
+        self._sync_reading()
+        return self
+
+    def _attach(self, handle: _std.socket) -> None:
+        handle.setblocking(False)
+        self._handle = handle
+        self._family = handle.family
+        loop = self._rt.loop
+        self._rw = loop.io(handle.fileno(), _READ)
+
+    def _open_fd(self, fd: Any, readable: Any, writable: Any) -> None:
+        if isinstance(fd, bool) or not isinstance(fd, int) or fd < 0:
+            raise ERR_INVALID_ARG_VALUE('options.fd', fd)
+        try:
+            handle = _std.socket(fileno=fd)
+        except OSError as err:
+            raise ERR_INVALID_FD_TYPE('FILE' if err.errno == _errno.ENOTSOCK else 'UNKNOWN') from None
+        if handle.type != _std.SOCK_STREAM:
+            handle.detach()
+            raise ERR_INVALID_FD_TYPE('UDP')
+        self._attach(handle)
+        self._readable_side = readable is not False
+        self._writable_side = writable is not False
+        self._add_count()
+        self._sync_reading()
+
+    def _watch_signal(self, signal: Any) -> None:
+        if signal.aborted:
+            self.destroy(abort_error(getattr(signal, 'reason', None)))
+            return
+        self._unwatch_signal = on_abort(
+            signal, lambda: self.destroy(abort_error(getattr(signal, 'reason', None))))
+
+    # -- reference counting for run() ------------------------------------
+
+    def _add_count(self) -> None:
+        if not self._counted:
+            self._counted = True
+            if self._refed:
+                self._rt.add_ref()
+
+    def _drop_count(self) -> None:
+        if self._counted:
+            self._counted = False
+            if self._refed:
+                self._rt.drop_ref()
+
+    def ref(self) -> 'Socket':
+        """Keep ``run()`` waiting while this socket is open (the default)."""
+        if not self._refed:
+            self._refed = True
+            if self._counted:
+                self._rt.add_ref()
+        return self
+
+    def unref(self) -> 'Socket':
+        """Let ``run()`` return even though this socket is open."""
+        if self._refed:
+            self._refed = False
+            if self._counted:
+                self._rt.drop_ref()
+        return self
+
+    # -- properties -----------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """``True`` until the socket is connected."""
+        return self._handle is None or self.connecting
+
+    @property
+    def readable(self) -> bool:
+        return self._readable_side and not self.destroyed and not self._end_emitted
+
+    @property
+    def writable(self) -> bool:
+        return self._writable_side and not self.destroyed and not self._ending
+
+    @property
+    def ready_state(self) -> str:
+        """``'opening'``, ``'open'``, ``'readOnly'``, ``'writeOnly'`` or ``'closed'``."""
+        if self.connecting:
+            return 'opening'
+        readable, writable = self.readable, self.writable
+        if readable and writable:
+            return 'open'
+        if readable:
+            return 'readOnly'
+        if writable:
+            return 'writeOnly'
+        return 'closed'
+
+    @property
+    def bytes_read(self) -> int:
+        return self._bytes_read
+
+    @property
+    def bytes_written(self) -> int:
+        return self._bytes_written
+
+    @property
+    def writable_length(self) -> int:
+        """Bytes written but not yet handed to the kernel."""
+        return self._wlen
+
+    @property
+    def buffer_size(self) -> Optional[int]:
+        """Deprecated alias of ``writable_length`` (``None`` without a handle)."""
+        return self._wlen if self._handle is not None else None
+
+    @property
+    def readable_length(self) -> int:
+        return self._buf_len
+
+    @property
+    def writable_high_water_mark(self) -> int:
+        return HIGH_WATER_MARK
+
+    @property
+    def readable_high_water_mark(self) -> int:
+        return HIGH_WATER_MARK
+
+    @property
+    def writable_need_drain(self) -> bool:
+        return self._need_drain
+
+    @property
+    def writable_ended(self) -> bool:
+        return self._ending
+
+    @property
+    def writable_finished(self) -> bool:
+        return self._finished
+
+    @property
+    def readable_ended(self) -> bool:
+        return self._end_emitted
+
+    @property
+    def readable_flowing(self) -> Optional[bool]:
+        return self._flowing
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def timeout(self) -> Optional[float]:
+        """The idle timeout set by ``set_timeout()``, ``None`` if never set."""
+        return self._timeout_ms
+
+    def address(self) -> Dict[str, Any]:
+        """``{'port', 'family', 'address'}`` of the local end, as the OS reports it."""
+        if self._handle is None:
+            return {}
+        try:
+            return _sockaddr_dict(self._handle.getsockname(), self._family)
+        except OSError:
+            return {}
+
+    def _peer(self) -> Dict[str, Any]:
+        if self._peername is None:
+            if self._handle is None:
+                return {}
+            try:
+                self._peername = _sockaddr_dict(self._handle.getpeername(), self._family)
+            except OSError:
+                return {}
+        return self._peername
+
+    @property
+    def local_address(self) -> Optional[str]:
+        return self.address().get('address')
+
+    @property
+    def local_port(self) -> Optional[int]:
+        return self.address().get('port')
+
+    @property
+    def local_family(self) -> Optional[str]:
+        return self.address().get('family')
+
+    @property
+    def remote_address(self) -> Optional[str]:
+        return self._peer().get('address')
+
+    @property
+    def remote_family(self) -> Optional[str]:
+        return self._peer().get('family')
+
+    @property
+    def remote_port(self) -> Optional[int]:
+        return self._peer().get('port')
+
+    # -- listeners that start the flow ------------------------------------
+
+    def _add_event_handler(self, event: str, k: Callable, v: Callable) -> None:
+        super()._add_event_handler(event, k, v)
+        if event == 'data' and self._flowing is not False:
+            self.resume()
+
+    # -- reading ----------------------------------------------------------
+
+    def _wants_read(self) -> bool:
+        return (self._handle is not None and not self.connecting and not self.destroyed
+                and not self._eof and self._readable_side and not self._hold
+                and (self._flowing or self._buf_len < HIGH_WATER_MARK))
+
+    def _sync_reading(self) -> None:
+        """Start or stop the read watcher to match the stream's state."""
+        want = self._wants_read()
+        if want != self._reading:
+            self._reading = want
+            if want:
+                self._read_stalled = False
+                self._rw.start(self._on_readable)
+            else:
+                self._rw.stop()
+
+    def _on_readable(self) -> None:
+        # In the hub: read on this socket's strand, now, unless it is busy.
+        if not self._enter(self._read_ready):
+            self._read_stalled = True
+            self._reading = False
+            self._rw.stop()
+
+    def _idle(self) -> None:
+        if self._read_stalled:
+            self._read_stalled = False
+            self._sync_reading()
+        if self._write_stalled:
+            self._write_stalled = False
+            if self._wq and self._handle is not None:
+                self._ww.start(self._on_writable)
+
+    def _read_ready(self) -> None:
+        if not self._reading:
+            return
+        onread = self._onread
+        if onread is not None:
+            self._read_into(onread)
+            return
+        try:
+            data = self._handle.recv(READ_SIZE)
+        except _WOULD_BLOCK:
+            return
+        except OSError as err:
+            self._fail(err, 'read')
+            return
+        if not data:
+            self._on_eof()
+            return
+        self._bytes_read += len(data)
+        if self._timeout_ms:
+            self._last_active = self._rt.loop.now()
+        if self._flowing and self._buf is None:
+            decoder = self._decoder
+            if decoder is not None:
+                data = decoder.decode(data)
+                if not data:
+                    return
+            self._emit_fast('data', data)
+        else:
+            self._push(data)
+
+    def _read_into(self, onread: Tuple[Any, Callable[..., Any]]) -> None:
+        supplier, callback = onread
+        buf = supplier() if callable(supplier) else supplier
+        try:
+            nread = self._handle.recv_into(buf)
+        except _WOULD_BLOCK:
+            return
+        except OSError as err:
+            self._fail(err, 'read')
+            return
+        if nread == 0:
+            self._on_eof()
+            return
+        self._bytes_read += nread
+        if self._timeout_ms:
+            self._last_active = self._rt.loop.now()
+        if callback(nread, buf) is False:
+            self.pause()
+
+    def _push(self, data: bytes) -> None:
+        if self._buf is None:
+            self._buf = deque()
+        self._buf.append(data)
+        self._buf_len += len(data)
+        if self._buf_len >= HIGH_WATER_MARK and not self._flowing:
+            self._sync_reading()
+
+    def _flow(self) -> None:
+        """Deliver what was buffered while the stream was not flowing."""
+        buf = self._buf
+        while buf and self._flowing and not self.destroyed:
+            data = buf.popleft()
+            self._buf_len -= len(data)
+            if self._decoder is not None:
+                data = self._decoder.decode(data)
+                if not data:
+                    continue
+            self._emit_fast('data', data)
+        if not buf:
+            self._buf = None
+            if self._eof:
+                self._end_readable()
+        self._sync_reading()
+
+    def _on_eof(self) -> None:
+        self._eof = True
+        self._sync_reading()
+        if not self._buf:
+            self._defer(self._end_readable)
+
+    def _end_readable(self) -> None:
+        if self._end_emitted or self.destroyed or self._buf:
+            return
+        self._end_emitted = True
+        decoder = self._decoder
+        if decoder is not None:
+            tail = decoder.end()
+            if tail:
+                self.emit('data', tail)
+        self.emit('end')
+        if self.destroyed:
+            return
+        if not self.allow_half_open and self.writable:
+            self._defer(self._end_after_readable)
+        elif self._finished or not self._writable_side:
+            self.destroy()
+
+    def _end_after_readable(self) -> None:
+        if self.writable:
+            self.end()
+
+    def pause(self) -> 'Socket':
+        """Stop ``'data'`` events; reading stops once the buffer is full."""
+        if self._flowing is not False:
+            self._flowing = False
+        return self
+
+    def resume(self) -> 'Socket':
+        """Start (or restart) ``'data'`` events."""
+        if not self._flowing:
+            self._flowing = True
+            self._hold = False
+            if self._buf or (self._eof and not self._end_emitted):
+                self._defer(self._flow)
+            self._sync_reading()
+        return self
+
+    def is_paused(self) -> bool:
+        return self._flowing is False
+
+    def set_encoding(self, encoding: Optional[str] = None) -> 'Socket':
+        """Deliver ``'data'`` as ``str`` decoded with ``encoding``."""
+        self._decoder = Decoder(normalize_encoding(encoding))
+        return self
+
+    def _set_onread(self, onread: Any) -> None:
+        if not isinstance(onread, Mapping):
+            raise ERR_INVALID_ARG_TYPE('options.onread', 'Object', onread)
+        buffer, callback = onread.get('buffer'), onread.get('callback')
+        validate_function(callback, 'options.onread.callback')
+        if not callable(buffer) and not isinstance(buffer, (bytearray, memoryview)):
+            raise ERR_INVALID_ARG_TYPE('options.onread.buffer', ['Buffer', 'TypedArray', 'DataView'], buffer)
+        self._onread = (buffer, callback)
+
+    # -- writing ----------------------------------------------------------
+
+    def write(self, data: Union[bytes, bytearray, memoryview, str], encoding: Any = None,
+              callback: Optional[Callable[..., Any]] = None) -> bool:
+        """Send ``data``; return ``False`` once the queue reaches the high water
+        mark, after which ``'drain'`` says when to write again."""
+        if type(data) is not bytes:
+            if callback is None and callable(encoding):
+                encoding, callback = None, encoding
+            data = _to_bytes(data, encoding)
+        elif encoding is not None and callback is None and callable(encoding):
+            encoding, callback = None, encoding
+        if callback is not None and not callable(callback):
+            raise ERR_INVALID_ARG_TYPE('cb', 'function', callback)
+        if self._ending or self.destroyed:
+            return self._write_refused(callback)
+        return self._write(data, callback)
+
+    def _write(self, data: bytes, callback: Optional[Callable[..., Any]]) -> bool:
+        n = len(data)
+        self._bytes_written += n
+        ok = self._wlen + n < HIGH_WATER_MARK
+        if not ok:
+            self._need_drain = True
+        if self._wq is None and not self.connecting and self._handle is not None:
+            try:
+                sent = self._handle.send(data)
+            except _WOULD_BLOCK:
+                sent = 0
+            except OSError as err:
+                self._fail(err, 'write', callback)
+                return False
+            if self._timeout_ms:
+                self._last_active = self._rt.loop.now()
+            if sent == n:
+                if callback is not None or self._need_drain:
+                    self._defer(self._after_write, callback)
+                return ok
+            if sent:
+                data = memoryview(data)[sent:]
+        self._enqueue(data, callback)
+        return ok
+
+    def _enqueue(self, data: Any, callback: Optional[Callable[..., Any]]) -> None:
+        if self._wq is None:
+            self._wq = deque()
+            if not self.connecting and self._handle is not None:
+                self._watch_writable()
+        self._wq.append([data, callback])
+        self._wlen += len(data)
+
+    def _watch_writable(self) -> None:
+        if self._ww is None:
+            self._ww = self._rt.loop.io(self._handle.fileno(), _WRITE)
+        self._ww.start(self._on_writable)
+
+    def _on_writable(self) -> None:
+        if not self._enter(self._flush):
+            self._write_stalled = True
+            self._ww.stop()
+
+    def _flush(self) -> None:
+        """Hand queued chunks to the kernel; then callbacks, ``'drain'``, and
+        the shutdown an ``end()`` was waiting for."""
+        wq = self._wq
+        handle = self._handle
+        done: List[Callable[..., Any]] = []
+        while wq:
+            try:
+                if len(wq) == 1:
+                    sent = handle.send(wq[0][0])
+                else:
+                    sent = handle.sendmsg([entry[0] for entry in _head(wq)])
+            except _WOULD_BLOCK:
+                break
+            except OSError as err:
+                self._fail(err, 'write')
+                return
+            self._wlen -= sent
+            while sent and wq:
+                entry = wq[0]
+                size = len(entry[0])
+                if sent >= size:
+                    sent -= size
+                    wq.popleft()
+                    if entry[1] is not None:
+                        done.append(entry[1])
+                else:
+                    entry[0] = memoryview(entry[0])[sent:]
+                    sent = 0
+        if self._timeout_ms:
+            self._last_active = self._rt.loop.now()
+        if not wq:
+            self._wq = None
+            if self._ww is not None:
+                self._ww.stop()
+        self._after_flush(done)
+
+    def _after_flush(self, done: List[Callable[..., Any]]) -> None:
+        if self._need_drain and self._wq is None and not self._ending:
+            self._need_drain = False
+            self.emit('drain')
+        for callback in done:
+            callback()
+        if self._ending and self._wq is None and not self._finishing:
+            self._final()
+
+    def _after_write(self, callback: Optional[Callable[..., Any]]) -> None:
+        if self._need_drain and self._wq is None and not self._ending and not self.destroyed:
+            self._need_drain = False
+            self.emit('drain')
+        if callback is not None:
+            callback()
+
+    def _write_refused(self, callback: Optional[Callable[..., Any]]) -> bool:
+        if self.destroyed:
+            err: Exception = ERR_STREAM_DESTROYED('write')
+        elif self._end_emitted and not self.allow_half_open:
+            err = NodeError('EPIPE', 'This socket has been ended by the other party')
+        else:
+            err = ERR_STREAM_WRITE_AFTER_END()
+        if callback is not None:
+            self._defer(callback, err)
+        if not self.destroyed:
+            self.destroy(err)
+        return False
+
+    def end(self, data: Any = None, encoding: Any = None,
+            callback: Optional[Callable[..., Any]] = None) -> 'Socket':
+        """Half-close: send ``data`` if given, then FIN once everything written
+        before is flushed; ``'finish'`` follows."""
+        if callable(data) and encoding is None and callback is None:
+            data, callback = None, data
+        elif callable(encoding) and callback is None:
+            encoding, callback = None, encoding
+        if callback is not None and not callable(callback):
+            raise ERR_INVALID_ARG_TYPE('cb', 'function', callback)
+        if data is not None:
+            self.write(data, encoding)
+        if callback is not None:
+            if self._finished or self.destroyed:
+                err = ERR_STREAM_DESTROYED('end') if self.destroyed and not self._finished else None
+                self._defer(callback, *((err,) if err else ()))
+            else:
+                if self._finish_cbs is None:
+                    self._finish_cbs = []
+                self._finish_cbs.append(callback)
+        if self._ending or self.destroyed:
+            return self
+        self._ending = True
+        if self._wq is None and not self.connecting:
+            self._final()
+        return self
+
+    def _final(self) -> None:
+        """Shut the writable side down (FIN); ``'finish'`` comes after."""
+        if self._finishing or self.destroyed:
+            return
+        self._finishing = True
+        if self._handle is not None:
+            try:
+                self._handle.shutdown(_std.SHUT_WR)
+            except OSError as err:
+                if err.errno != _errno.ENOTCONN:
+                    self._defer(self.destroy, system_error(err.errno, 'shutdown'))
+                    return
+        self._defer(self._finish)
+
+    def _finish(self) -> None:
+        if self.destroyed or self._finished:
+            return
+        self._finished = True
+        callbacks, self._finish_cbs = self._finish_cbs, None
+        for callback in callbacks or ():
+            callback()
+        self.emit('finish')
+        if not self.destroyed and (self._end_emitted or not self._readable_side):
+            self.destroy()
+
+    def destroy_soon(self) -> None:
+        """End the writable side, and destroy once it has finished."""
+        if self.writable:
+            self.end()
+        if self._finished:
+            self.destroy()
+        else:
+            self.once('finish', self.destroy)
+
+    # -- destruction --------------------------------------------------------
+
+    def destroy(self, error: Optional[BaseException] = None) -> 'Socket':
+        """Close the connection at once, discarding what is queued; emit
+        ``'error'`` (if ``error``) and then ``'close'``, after this call."""
+        if self.destroyed:
+            return self
+        self.destroyed = True
+        self.connecting = False
+        self._had_error = error is not None
+        self._close_handle()
+        pending = self._wq
+        self._wq = None
+        self._buf = None
+        self._buf_len = 0
+        if error is not None:
+            self._defer(self._emit_error, error)
+        if pending:
+            failure = ERR_STREAM_DESTROYED('write')
+            for entry in pending:
+                if entry[1] is not None:
+                    self._defer(entry[1], failure)
+        self._defer(self._emit_close)
+        return self
+
+    def reset_and_destroy(self) -> 'Socket':
+        """Close the connection with a TCP RST instead of a FIN."""
+        if self._handle is not None and self._family != _std.AF_UNIX:
+            try:
+                self._handle.setsockopt(_std.SOL_SOCKET, _std.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+            except OSError:
+                pass
+        elif self._handle is None and not self.destroyed:
+            return self.destroy(ERR_SOCKET_CLOSED())
+        return self.destroy()
+
+    def _close_handle(self) -> None:
+        self._stop_timer()
+        if self._unwatch_signal is not None:
+            self._unwatch_signal()
+            self._unwatch_signal = None
+        handle = self._handle
+        if handle is None:
+            return
+        self._peer()
+        for watcher in (self._rw, self._ww):
+            if watcher is not None:
+                watcher.stop()
+                watcher.close()
+        self._rw = self._ww = None
+        self._reading = False
+        try:
+            handle.close()
+        except OSError:
+            pass
+        server = self._server
+        if server is not None:
+            self._server = None
+            server._connection_closed()
+
+    def _emit_error(self, error: BaseException) -> None:
+        self.emit('error', error)
+
+    def _emit_close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.emit('close', self._had_error)
+        finally:
+            self._drop_count()
+
+    def _fail(self, err: OSError, syscall: str, callback: Optional[Callable[..., Any]] = None) -> None:
+        error = system_error(err.errno or _errno.EIO, syscall)
+        if callback is not None:
+            self._defer(callback, error)
+        self.destroy(error)
+
+    # -- timeouts -------------------------------------------------------
+
+    def set_timeout(self, timeout: float, callback: Optional[Callable[..., Any]] = None) -> 'Socket':
+        """Emit ``'timeout'`` after ``timeout`` ms of inactivity (0 disables)."""
+        validate_number(timeout, 'msecs', 0)
+        if timeout == float('inf') or timeout > 2 ** 31 - 1:
+            timeout = 1
+        if callback is not None:
+            validate_function(callback, 'callback')
+        self._timeout_ms = timeout
+        if timeout == 0:
+            self._stop_timer()
+            if callback is not None:
+                self.remove_listener('timeout', callback) if callback in self.listeners('timeout') else None
+            return self
+        if callback is not None:
+            self.once('timeout', callback)
+        self._last_active = self._rt.loop.now()
+        self._arm_timer(timeout / 1000.0)
+        return self
+
+    def _arm_timer(self, seconds: float) -> None:
+        if self.destroyed:
+            return
+        if self._timer is None:
+            self._timer = self._rt.loop.timer(seconds, 0, ref=False)
+        else:
+            self._timer.stop()
+            self._timer.close()
+            self._timer = self._rt.loop.timer(seconds, 0, ref=False)
+        self._timer.start(self._on_timer)
+
+    def _on_timer(self) -> None:
+        if self.destroyed or not self._timeout_ms:
+            return
+        loop = self._rt.loop
+        remaining = self._last_active + self._timeout_ms / 1000.0 - loop.now()
+        if remaining > 0.0005:
+            self._arm_timer(remaining)
+            return
+        self._defer(self._emit_timeout)
+
+    def _emit_timeout(self) -> None:
+        if not self.destroyed:
+            self.emit('timeout')
+            if self._timeout_ms and not self.destroyed:
+                self._last_active = self._rt.loop.now()
+                self._arm_timer(self._timeout_ms / 1000.0)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer.close()
+            self._timer = None
+
+    # -- socket options ------------------------------------------------------
+
+    def set_no_delay(self, no_delay: bool = True) -> 'Socket':
+        """Disable (or with ``False`` re-enable) Nagle's algorithm."""
+        self._no_delay = bool(no_delay)
+        self._apply_no_delay()
+        return self
+
+    def _apply_no_delay(self) -> None:
+        if self._no_delay is None or self._handle is None or self.connecting:
+            return
+        if self._family in (_std.AF_INET, _std.AF_INET6):
+            try:
+                self._handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_NODELAY, int(self._no_delay))
+            except OSError:
+                pass
+
+    def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> 'Socket':
+        """Enable TCP keep-alive: ``SO_KEEPALIVE``, ``TCP_KEEPIDLE`` =
+        ``initial_delay`` (ms, 0 keeps the current value), ``TCP_KEEPCNT=10``,
+        ``TCP_KEEPINTVL=1``."""
+        self._keep_alive = (bool(enable), initial_delay or 0)
+        self._apply_keep_alive()
+        return self
+
+    def _apply_keep_alive(self) -> None:
+        if self._keep_alive is None or self._handle is None or self.connecting:
+            return
+        if self._family not in (_std.AF_INET, _std.AF_INET6):
+            return
+        enable, delay_ms = self._keep_alive
+        handle = self._handle
+        try:
+            handle.setsockopt(_std.SOL_SOCKET, _std.SO_KEEPALIVE, int(enable))
+            if enable:
+                delay = int(delay_ms // 1000)
+                if delay > 0:
+                    handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_KEEPIDLE, delay)
+                handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_KEEPINTVL, 1)
+                handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_KEEPCNT, 10)
+        except OSError:
+            pass
+
+    # -- connecting ------------------------------------------------------------
+
+    def connect(self, *args: Any, **kwargs: Any) -> 'Socket':
+        """Open a connection: ``connect(port[, host][, cb])``,
+        ``connect(path[, cb])`` or ``connect(options[, cb])``; ``'connect'``
+        follows, or ``'error'``."""
+        options, callback = normalize_connect_args(args, kwargs)
+        self._connect(options, callback)
+        return self
+
+    def _connect(self, options: Dict[str, Any], callback: Optional[Callable[..., Any]]) -> None:
+        path = options.get('path')
+        port = options.get('port', UNSET)
+        if port is UNSET and path is None:
+            raise ERR_MISSING_ARGS('options', 'port', 'path')
+        if callback is not None:
+            validate_function(callback, 'connectListener')
+        if self.connecting:
+            raise NodeError('ERR_SOCKET_CONNECTING' if False else 'EALREADY', 'Socket is already connecting')
+        plan = self._plan_connect(options, path, port)
+        if self.destroyed or self._handle is not None:
+            self._reset_for_reconnect()
+        if options.get('onread') is not None:
+            self._set_onread(options['onread'])
+        timeout = options.get('timeout')
+        if timeout is not None:
+            self.set_timeout(timeout)
+        if options.get('no_delay'):
+            self._no_delay = True
+        if options.get('keep_alive'):
+            self._keep_alive = (True, options.get('keep_alive_initial_delay') or 0)
+        if callback is not None:
+            self.once('connect', callback)
+        self.connecting = True
+        self._add_count()
+        plan()
+
+    def _plan_connect(self, options: Dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
+        """Validate the options at the call and return what starts the connection."""
+        if path is not None:
+            validate_string(path, 'options.path')
+            return lambda: self._defer(self._connect_to, _std.AF_UNIX, path, None, None)
+        host = options.get('host') or 'localhost'
+        if not isinstance(host, str):
+            raise ERR_INVALID_ARG_TYPE('options.host', 'string', host)
+        if not (isinstance(port, (int, float, str)) and not isinstance(port, bool)):
+            raise ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], port)
+        port = validate_port(port)
+        local_address = options.get('local_address')
+        if local_address is not None and not is_ip(local_address):
+            raise ERR_INVALID_ARG_VALUE('options.localAddress', local_address)
+        local_port = options.get('local_port')
+        if local_port is not None:
+            validate_number(local_port, 'options.localPort')
+        family = options.get('family', 0) or 0
+        family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
+        if family not in (0, 4, 6):
+            raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
+        lookup = options.get('lookup')
+        if lookup is not None:
+            validate_function(lookup, 'options.lookup')
+        local = (local_address, int(local_port or 0))
+        block_list = options.get('block_list')
+        kind = is_ip(host)
+        if kind:
+            af = _std.AF_INET6 if kind == 6 else _std.AF_INET
+            return lambda: self._defer(self._connect_checked, af, host, port, local, block_list)
+        hints = options.get('hints') or 0
+        return lambda: self._lookup_then_connect(lookup or _lookup.lookup, host, port, family,
+                                                 hints, local, block_list)
+
+    def _reset_for_reconnect(self) -> None:
+        events, tasks, busy = self._events, self._tasks, self._busy
+        timeout = self._timeout_ms
+        self._setup(self.allow_half_open)
+        self._events, self._tasks, self._busy = events, tasks, busy
+        self._timeout_ms = timeout
+
+    def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: int,
+                             hints: int, local: Tuple[Any, int], block_list: Any) -> None:
+        if family:
+            dns_options: Dict[str, Any] = {'family': family, 'hints': hints}
+        else:
+            dns_options = {'hints': hints or _lookup.ADDRCONFIG, 'all': True}
+
+        def on_lookup(err: Any, address: Any = None, kind: Any = None) -> None:
+            self._defer(self._after_lookup, err, address, kind, host, port, local, block_list)
+        lookup(host, dns_options, on_lookup)
+
+    def _after_lookup(self, err: Any, address: Any, kind: Any, host: str, port: int,
+                      local: Tuple[Any, int], block_list: Any) -> None:
+        if not self.connecting or self.destroyed:
+            return
+        if isinstance(address, list):
+            if not address and err is None:
+                err = system_error(_errno.ENOENT, 'getaddrinfo', host)
+            first = address[0] if address else {}
+            address, kind = first.get('address'), first.get('family')
+        if err is not None:
+            self.emit('lookup', err, address, kind, host)
+            self.destroy(err)
+            return
+        if not isinstance(address, str) or not is_ip(address):
+            self.destroy(NodeError('ERR_INVALID_IP_ADDRESS', 'Invalid IP address: %s' % (address,)))
+            return
+        kind = {'IPv4': 4, 'IPv6': 6}.get(kind, kind) or is_ip(address)
+        self.emit('lookup', None, address, kind, host)
+        if self.connecting and not self.destroyed:
+            af = _std.AF_INET6 if is_ip(address) == 6 else _std.AF_INET
+            self._connect_checked(af, address, port, local, block_list)
+
+    def _connect_checked(self, family: int, address: str, port: int, local: Tuple[Any, int],
+                         block_list: Any) -> None:
+        if block_list is not None and block_list.check(address, 'ipv6' if family == _std.AF_INET6 else 'ipv4'):
+            self.destroy(ERR_IP_BLOCKED(address))
+            return
+        self._connect_to(family, address, port, local)
+
+    def _connect_to(self, family: int, address: str, port: Optional[int],
+                    local: Optional[Tuple[Any, int]]) -> None:
+        if not self.connecting or self.destroyed:
+            return
+        try:
+            handle = _std.socket(family, _std.SOCK_STREAM)
+        except OSError as err:
+            self.destroy(system_error(err.errno, 'socket'))
+            return
+        self._attach(handle)
+        target: Any = address if family == _std.AF_UNIX else (address, port)
+        if local and (local[0] or local[1]):
+            bind_host = local[0] or ('::' if family == _std.AF_INET6 else '0.0.0.0')
+            try:
+                handle.bind((bind_host, local[1]))
+            except OSError as err:
+                self.destroy(system_error(err.errno, 'bind', bind_host, local[1]))
+                return
+        code = handle.connect_ex(target)
+        if code in (0, _errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK):
+            self._connect_target = (address, port)
+            self._ww = self._rt.loop.io(handle.fileno(), _WRITE)
+            self._ww.start(self._on_connect_ready)
+        else:
+            self.destroy(system_error(code, 'connect', address, port))
+
+    def _on_connect_ready(self) -> None:
+        self._ww.stop()
+        self._defer(self._after_connect)
+
+    def _after_connect(self) -> None:
+        if not self.connecting or self.destroyed:
+            return
+        address, port = self._connect_target
+        code = self._handle.getsockopt(_std.SOL_SOCKET, _std.SO_ERROR)
+        if code:
+            self.destroy(system_error(code, 'connect', address, port))
+            return
+        self.connecting = False
+        if self._timeout_ms:
+            self._last_active = self._rt.loop.now()
+        self._apply_no_delay()
+        self._apply_keep_alive()
+        self.emit('connect')
+        if self.destroyed:
+            return
+        self.emit('ready')
+        if self.destroyed:
+            return
+        if self._wq:
+            self._watch_writable()
+        elif self._ending and not self._finishing:
+            self._final()
+        self._sync_reading()
+
+    # -- pipes ---------------------------------------------------------------
+
+    def pipe(self, destination: Any, end: bool = True) -> Any:
+        """Write everything this socket reads to ``destination``, pausing while
+        it is full; end it when this one ends. Returns ``destination``."""
+        _Pipe(self, destination, end)
+        return destination
+
+    def unpipe(self, destination: Any = None) -> 'Socket':
+        """Undo ``pipe()`` for ``destination`` (all pipes without one)."""
+        for pipe in list(self._pipes or ()):
+            if destination is None or pipe.destination is destination:
+                pipe.cleanup()
+        return self
+
+    def __repr__(self) -> str:
+        return '<greennet.Socket %s %s>' % (self.ready_state, self._peer() or self.address())
+
+
+class _Pipe:
+    """One ``source.pipe(destination)``: Node's ``Readable.prototype.pipe``."""
+
+    __slots__ = ('source', 'destination', 'end')
+
+    def __init__(self, source: Socket, destination: Any, end: bool) -> None:
+        self.source = source
+        self.destination = destination
+        self.end = end
+        if source._pipes is None:
+            source._pipes = []
+        source._pipes.append(self)
+        source.on('data', self.ondata)
+        destination.on('drain', self.ondrain)
+        if end:
+            source.on('end', self.onend)
+        source.on('close', self.cleanup) if False else None
+        destination.on('close', self.cleanup)
+        destination.on('finish', self.cleanup)
+        if hasattr(destination, 'emit'):
+            destination.emit('pipe', source)
+        if not source._flowing:
+            source.resume()
+
+    def ondata(self, chunk: Any) -> None:
+        if self.destination.write(chunk) is False:
+            self.source.pause()
+
+    def ondrain(self) -> None:
+        source = self.source
+        if source._flowing is False:
+            source.resume()
+
+    def onend(self) -> None:
+        self.destination.end()
+        self.cleanup()
+
+    def cleanup(self, *_: Any) -> None:
+        source, destination = self.source, self.destination
+        if source._pipes and self in source._pipes:
+            source._pipes.remove(self)
+        for emitter, event, listener in ((source, 'data', self.ondata), (source, 'end', self.onend),
+                                         (destination, 'drain', self.ondrain),
+                                         (destination, 'close', self.cleanup),
+                                         (destination, 'finish', self.cleanup)):
+            try:
+                emitter.remove_listener(event, listener)
+            except KeyError:
+                pass
+
+
+def _head(wq: Deque[list]) -> List[list]:
+    if len(wq) <= MAX_IOV:
+        return list(wq)
+    return [wq[i] for i in range(MAX_IOV)]
+
+
+def _to_bytes(data: Any, encoding: Any) -> bytes:
+    if isinstance(data, str):
+        return encode(data, encoding) if encoding is not None else encode(data)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if data is None:
+        raise ERR_STREAM_NULL_VALUES()
+    raise ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], data)
+
+
+def _merge_options(options: Any, kwargs: Dict[str, Any], name: str) -> Dict[str, Any]:
+    if options is None:
+        merged: Dict[str, Any] = {}
+    else:
+        merged = snake_options(options, name)
+    merged.update(kwargs)
+    return merged
+
+
+def _check_known(options: Mapping[str, Any], allowed: Tuple[str, ...], where: str) -> None:
+    for key in options:
+        if key not in allowed:
+            raise TypeError('%s() got an unexpected option %r' % (where, key))
+
+
+def _is_port_arg(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if isinstance(value, str):
+        try:
+            float(value)
+            return True
+        except ValueError:
+            return False
+    return False
+
+
+def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]]]:
+    """Node's ``normalizeArgs`` for ``connect()``: ``(options, callback)``."""
+    args = list(args)
+    callback = kwargs.pop('connect_listener', None) or kwargs.pop('callback', None)
+    if args and callable(args[-1]) and not isinstance(args[-1], Mapping):
+        callback = args.pop()
+    options: Dict[str, Any] = {}
+    if args:
+        first = args[0]
+        if isinstance(first, Mapping):
+            options = snake_options(first)
+        elif isinstance(first, str) and not _is_port_arg(first):
+            options = {'path': first}
+        else:
+            options = {'port': first}
+            if len(args) > 1 and isinstance(args[1], str):
+                options['host'] = args[1]
+    options.update(kwargs)
+    _check_known(options, _CONNECT_OPTIONS + _SOCKET_OPTIONS, 'connect')
+    return options, callback
+
+
+def connect(*args: Any, **kwargs: Any) -> Socket:
+    """Create a ``Socket`` and start connecting it (Node's ``net.connect``):
+    ``connect(port[, host][, cb])``, ``connect(path[, cb])``,
+    ``connect(options[, cb])`` or keyword options."""
+    options, callback = normalize_connect_args(args, kwargs)
+    socket_options = {key: options[key] for key in _SOCKET_OPTIONS if key in options and key != 'onread'}
+    sock = Socket(**socket_options)
+    sock._connect(options, callback)
+    return sock
+
+
+create_connection = connect
