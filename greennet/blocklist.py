@@ -15,8 +15,11 @@ addresses (``::ffff:a.b.c.d``):
 """
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
-from typing import Any, List, Optional, Tuple, Union
+from functools import partial
+from itertools import accumulate
+from typing import Any, Callable, Iterable, List, MutableSequence, Optional, Sequence, Tuple, Union
 
 from .address import AF_INET, AF_INET6, SocketAddress, parse_packed
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE
@@ -34,19 +37,37 @@ _CHECK_FAMILIES = {'ipv4': AF_INET, 'ipv6': AF_INET6}
 
 
 class _IntervalSet:
-    """Sorted, disjoint, inclusive integer intervals. Additions wait until
-    the next lookup, which settles them all at once."""
+    """Sorted, disjoint, inclusive integer intervals, found by binary search.
 
-    __slots__ = ('starts', 'ends', '_pending')
+    Additions wait until the next lookup, which settles them all at once.
+    From ``index_min`` intervals on, a bucket index (about one bucket per
+    interval, by the high bits of ``value - base``) narrows each search to
+    the intervals starting in the value's bucket, so a lookup costs about
+    the same with a hundred thousand intervals as with ten.
+    """
+
+    __slots__ = ('starts', 'ends', '_new', '_pending', '_base', '_shift', '_index', '_unindexed')
 
     #: Pending intervals up to which a lookup inserts them one by one
     #: (a binary search and a splice each); above it, it re-sorts everything.
     insert_limit = 64
+    #: Intervals from which lookups go through the bucket index.
+    index_min = 512
+    #: After one-by-one insertions, lookups use a plain binary search until
+    #: ``len(starts) // reindex_every`` of them have run, then the index is
+    #: rebuilt: its O(n) cost is spread over that many lookups.
+    reindex_every = 8
 
-    def __init__(self) -> None:
-        self.starts: List[int] = []
-        self.ends: List[int] = []
+    def __init__(self, typecode: Optional[str] = None) -> None:
+        """``typecode``: keep the bounds in an ``array`` of that type (compact,
+        and quicker to search) rather than a list of ints."""
+        self._new: Callable[[Iterable[int]], MutableSequence[int]] = (
+            list if typecode is None else partial(array, typecode))
+        self.starts = self._new(())
+        self.ends = self._new(())
         self._pending: List[Interval] = []
+        self._index: Optional[Sequence[int]] = None
+        self._base = self._shift = self._unindexed = 0
 
     def add(self, interval: Optional[Interval]) -> None:
         if interval is not None and interval[0] <= interval[1]:
@@ -58,8 +79,10 @@ class _IntervalSet:
         if len(pending) <= self.insert_limit:
             for lo, hi in pending:
                 self._insert(lo, hi)
+            self._index, self._unindexed = None, 0
         else:
             self._rebuild(pending)
+            self._build_index()
 
     def _insert(self, lo: int, hi: int) -> None:
         starts, ends = self.starts, self.ends
@@ -68,8 +91,8 @@ class _IntervalSet:
         if first < last:
             lo = min(lo, starts[first])
             hi = max(hi, ends[last - 1])
-        starts[first:last] = [lo]
-        ends[first:last] = [hi]
+        starts[first:last] = self._new((lo,))
+        ends[first:last] = self._new((hi,))
 
     def _rebuild(self, pending: List[Interval]) -> None:
         intervals = sorted(list(zip(self.starts, self.ends)) + pending)
@@ -82,12 +105,41 @@ class _IntervalSet:
             else:
                 starts.append(lo)
                 ends.append(hi)
-        self.starts, self.ends = starts, ends
+        self.starts, self.ends = self._new(starts), self._new(ends)
+
+    def _build_index(self) -> None:
+        """``index[b]``: how many intervals start below bucket ``b``."""
+        starts = self.starts
+        if len(starts) < self.index_min:
+            self._index = None
+            return
+        base = starts[0]
+        shift = max((starts[-1] - base).bit_length() - len(starts).bit_length(), 0)
+        counts = [0] * (((starts[-1] - base) >> shift) + 2)
+        for start in starts:
+            counts[((start - base) >> shift) + 1] += 1
+        self._index, self._base, self._shift = array('q', accumulate(counts)), base, shift
+
+    def _bisect_unindexed(self, value: int) -> int:
+        self._unindexed += 1
+        if self._unindexed * self.reindex_every > len(self.starts) >= self.index_min:
+            self._build_index()
+        return bisect_right(self.starts, value)
 
     def __contains__(self, value: int) -> bool:
         if self._pending:
             self.settle()
-        i = bisect_right(self.starts, value)
+        index = self._index
+        if index is None:
+            i = self._bisect_unindexed(value)
+        else:
+            bucket = (value - self._base) >> self._shift
+            if bucket < 0:
+                return False
+            if bucket < len(index) - 1:
+                i = bisect_right(self.starts, value, index[bucket], index[bucket + 1])
+            else:
+                i = len(self.starts)
         return i > 0 and value <= self.ends[i - 1]
 
 
@@ -146,7 +198,7 @@ class BlockList:
 
     def __init__(self) -> None:
         self._rules: List[str] = []
-        self._v4 = _IntervalSet()   # what an IPv4 address matches, as IPv4 numbers
+        self._v4 = _IntervalSet('L')   # what an IPv4 address matches, as IPv4 numbers
         self._v6 = _IntervalSet()   # what an IPv6 address matches, as 128-bit numbers
 
     def _add_rule(self, text: str, v4: Optional[Interval], v6: Optional[Interval]) -> None:

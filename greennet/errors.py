@@ -181,12 +181,6 @@ def abort_error(reason: Any = None) -> AbortError:
     return AbortError(cause=reason)
 
 
-def _code_for(errnum: int) -> str:
-    if errnum == _errno.EAI_NONAME if hasattr(_errno, 'EAI_NONAME') else False:
-        return 'ENOTFOUND'
-    return _errno.errorcode.get(errnum, 'UNKNOWN')
-
-
 def system_error(errnum: int, syscall: str, address: Optional[str] = None,
                  port: Optional[int] = None, detail: bool = False) -> OSError:
     """An ``OSError`` shaped as Node's system errors (``code``, ``errno``,

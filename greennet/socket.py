@@ -784,8 +784,8 @@ class Socket(Emitter):
         self._timeout_ms = timeout
         if timeout == 0:
             self._stop_timer()
-            if callback is not None:
-                self.remove_listener('timeout', callback) if callback in self.listeners('timeout') else None
+            if callback is not None and callback in self.listeners('timeout'):
+                self.remove_listener('timeout', callback)
             return self
         if callback is not None:
             self.once('timeout', callback)
@@ -888,7 +888,7 @@ class Socket(Emitter):
         if callback is not None:
             validate_function(callback, 'connectListener')
         if self.connecting:
-            raise NodeError('ERR_SOCKET_CONNECTING' if False else 'EALREADY', 'Socket is already connecting')
+            raise NodeError('EALREADY', 'Socket is already connecting')
         plan = self._plan_connect(options, path, port)
         if self.destroyed or self._handle is not None:
             self._reset_for_reconnect()
@@ -1078,7 +1078,6 @@ class _Pipe:
         destination.on('drain', self.ondrain)
         if end:
             source.on('end', self.onend)
-        source.on('close', self.cleanup) if False else None
         destination.on('close', self.cleanup)
         destination.on('finish', self.cleanup)
         if hasattr(destination, 'emit'):
