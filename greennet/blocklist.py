@@ -139,7 +139,7 @@ class _IntervalSet:
             if bucket < len(index) - 1:
                 i = bisect_right(self.starts, value, index[bucket], index[bucket + 1])
             else:
-                i = len(self.starts)
+                i = len(self.starts) - 1
         return i > 0 and value <= self.ends[i - 1]
 
 

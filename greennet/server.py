@@ -9,6 +9,7 @@ Node-style handler always returns at once.
 from __future__ import annotations
 
 import errno as _errno
+import logging
 import os
 import socket as _std
 import stat
@@ -31,6 +32,14 @@ __all__ = ['Server', 'create_server']
 #: Node's default ``backlog`` (not 512).
 DEFAULT_BACKLOG = 511
 
+#: ``accept`` failures that mean "try again later": out of descriptors or memory.
+_RESOURCE_ERRORS = frozenset((_errno.EMFILE, _errno.ENFILE, _errno.ENOBUFS, _errno.ENOMEM))
+#: ``accept`` failures that concern one connection only (it was reset first).
+_TRANSIENT_ACCEPT_ERRORS = frozenset((_errno.ECONNABORTED, _errno.EPROTO, _errno.EINTR,
+                                      _errno.EPERM, _errno.ETIMEDOUT))
+
+_log = logging.getLogger('greennet.server')
+
 _SERVER_OPTIONS = ('allow_half_open', 'pause_on_connect', 'no_delay', 'keep_alive',
                    'keep_alive_initial_delay', 'block_list', 'high_water_mark')
 _LISTEN_OPTIONS = ('port', 'host', 'path', 'backlog', 'exclusive', 'ipv6_only', 'readable_all',
@@ -38,10 +47,22 @@ _LISTEN_OPTIONS = ('port', 'host', 'path', 'backlog', 'exclusive', 'ipv6_only', 
 
 
 class _Acceptor(StreamServer):
-    """gevent's accept loop, handing each descriptor to its ``Server``."""
+    """gevent's accept loop, handing each descriptor to its ``Server``.
+
+    When ``accept`` runs out of descriptors (or memory) it stops accepting
+    and tries again after ``min_delay``, doubling up to ``max_delay``: no busy
+    loop, one report per episode, and the server resumes as soon as
+    descriptors free up.
+    """
+
+    #: First pause after ``accept`` failed for want of resources (seconds).
+    min_delay = 0.01
+    #: Longest pause between two tries.
+    max_delay = 0.5
 
     def __init__(self, listener: _std.socket, server: 'Server') -> None:
         self._greennet_server = server
+        self._starved = False
         StreamServer.__init__(self, listener, spawn=None)
 
     def handle(self, client: _std.socket, address: Any) -> None:
@@ -53,7 +74,26 @@ class _Acceptor(StreamServer):
             fd, address = listener._accept()
         except BlockingIOError:
             return None
+        except OSError as err:
+            if err.errno in _TRANSIENT_ACCEPT_ERRORS:
+                return None
+            if err.errno not in _RESOURCE_ERRORS:
+                raise
+            self._back_off(err)
+            return None
+        if self._starved:
+            self._starved = False
+            self._greennet_server._accept_recovered()
         return _std.socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
+
+    def _back_off(self, err: OSError) -> None:
+        if not self._starved:
+            self._starved = True
+            self._greennet_server._accept_starved(err)
+        self.stop_accepting()
+        self._timer = self.loop.timer(self.delay)
+        self._timer.start(self._start_accepting_if_started)
+        self.delay = min(self.max_delay, self.delay * 2)
 
     def do_close(self, *args: Any) -> None:
         """The ``Socket`` owns the descriptor now: leave it open."""
@@ -274,6 +314,18 @@ class Server(Emitter):
                 pass
         client.close()
         self._defer(self.emit, 'drop', data or None)
+
+    def _accept_starved(self, err: OSError) -> None:
+        """``accept`` ran out of resources: report it once per episode, as an
+        ``'error'`` event when someone listens for one, else in the log."""
+        error = system_error(err.errno, 'accept')
+        if self.listeners('error'):
+            self._defer(self._emit_error, error)
+        else:
+            _log.warning('%r: %s; accepting again when descriptors free up', self, error)
+
+    def _accept_recovered(self) -> None:
+        _log.info('%r: accepting again', self)
 
     def _connection_closed(self) -> None:
         self._connections -= 1

@@ -74,7 +74,7 @@ class Socket(Emitter):
             self._set_onread(opts['onread'])
         fd = opts.get('fd')
         if fd is not None:
-            self._open_fd(fd, opts.get('readable', False), opts.get('writable', False))
+            self._open_fd(fd, opts.get('readable', True), opts.get('writable', True))
         if signal is not None:
             self._watch_signal(signal)
 
