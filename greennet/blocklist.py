@@ -79,7 +79,7 @@ class _IntervalSet:
         if len(pending) <= self.insert_limit:
             for lo, hi in pending:
                 self._insert(lo, hi)
-            self._index, self._unindexed = None, 0
+            self._unindexed = 0
         else:
             self._rebuild(pending)
             self._build_index()
@@ -139,7 +139,7 @@ class _IntervalSet:
             if bucket < len(index) - 1:
                 i = bisect_right(self.starts, value, index[bucket], index[bucket + 1])
             else:
-                i = len(self.starts) - 1
+                i = len(self.starts)
         return i > 0 and value <= self.ends[i - 1]
 
 

@@ -42,36 +42,33 @@ class Runtime:
         self.pending = 0
         self.idle = Event()
 
-    def dispatch(self, job: Callable[[Any], Any], arg: Any) -> None:
-        """Run ``job(arg)`` on a worker greenlet now; call only from the hub."""
+    def dispatch(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
+        """Serve ``emitter`` (and ``step(emitter)``, an I/O step) on a worker
+        greenlet now; call only from the hub."""
         free = self.free
         if free:
-            free.pop().switch(job, arg)
+            free.pop().switch(emitter, step)
         else:
-            greenlet(self._work, self.hub).switch(job, arg)
+            greenlet(self._work, self.hub).switch(emitter, step)
 
-    def _work(self, job: Callable[[Any], Any], arg: Any) -> None:
+    def _work(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
         me = getcurrent()
         hub = self.hub
         free = self.free
         switch = greenlet.switch
         while True:
             try:
-                job(arg)
+                emitter._serve(step)
             except BaseException:  # reported the way gevent reports a greenlet's error
-                self.report(job)
+                self.report(emitter)
             if len(free) >= self.max_free_workers:
                 return
             free.append(me)
-            job, arg = switch(hub)
+            emitter, step = switch(hub)
 
     def report(self, context: Any) -> None:
         """Hand the exception being handled to gevent, which prints it."""
         self.hub.handle_error(context, *sys.exc_info())
-
-    def schedule(self, job: Callable[[Any], Any], arg: Any) -> None:
-        """Dispatch ``job(arg)`` from the loop's next callback round."""
-        self.loop.run_callback(self.dispatch, job, arg)
 
     def add_ref(self) -> None:
         self.refs += 1
@@ -79,11 +76,6 @@ class Runtime:
     def drop_ref(self) -> None:
         self.refs -= 1
         if self.refs <= 0 and self.pending <= 0:
-            self.idle.set()
-
-    def done_pending(self) -> None:
-        self.pending -= 1
-        if self.pending <= 0 and self.refs <= 0:
             self.idle.set()
 
     def run(self) -> None:
@@ -116,11 +108,23 @@ Task = Tuple[Callable[..., Any], Tuple[Any, ...]]
 class Emitter(EventEmitter):
     """A pyee ``EventEmitter`` whose deferred effects run on its own strand."""
 
+    __slots__ = ('_rt', '_tasks', '_busy')
+
     def __init__(self) -> None:
         super().__init__()
         self._rt = runtime()
         self._tasks: Optional[List[Task]] = None
         self._busy = False
+
+    def _add_event_handler(self, event: str, k: Callable, v: Callable) -> None:
+        # pyee's own, storing each event's listeners in a plain (ordered)
+        # dict: the same order and semantics in 40% of an OrderedDict's memory.
+        self.emit('new_listener', event, k)
+        handlers = self._events.get(event)
+        if handlers is None:
+            self._events[event] = {k: v}
+        else:
+            handlers[k] = v
 
     def _defer(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this emitter's strand after the current call,
@@ -134,7 +138,7 @@ class Emitter(EventEmitter):
             self._busy = True
             rt = self._rt
             rt.pending += 1
-            rt.loop.run_callback(rt.dispatch, self._serve, None)
+            rt.loop.run_callback(rt.dispatch, self, None)
 
     def _run_tasks(self) -> None:
         while self._tasks:
@@ -146,32 +150,35 @@ class Emitter(EventEmitter):
                 except BaseException:
                     self._rt.report(self)
 
-    def _serve(self, job: Optional[Callable[[], Any]]) -> None:
-        """The strand: due tasks, then ``job`` (an I/O step), then what it made
-        due. Runs on a worker; ``_busy`` was set by whoever dispatched it."""
+    def _serve(self, step: Optional[Callable[[Any], Any]]) -> None:
+        """The strand: due tasks, then ``step(self)`` (an I/O step), then what
+        it made due. Runs on a worker; ``_busy`` was set by the dispatcher."""
         try:
             if self._tasks:
                 self._run_tasks()
-            if job is not None:
+            if step is not None:
                 try:
-                    job()
+                    step(self)
                 except BaseException:
                     self._rt.report(self)
                 if self._tasks:
                     self._run_tasks()
         finally:
             self._busy = False
-            self._rt.done_pending()
+            rt = self._rt
+            rt.pending -= 1
+            if rt.pending <= 0 and rt.refs <= 0:
+                rt.idle.set()
             self._idle()
 
-    def _enter(self, job: Callable[[], Any]) -> bool:
-        """From the hub: run ``job`` on this strand now, unless it is busy."""
+    def _enter(self, step: Callable[[Any], Any]) -> bool:
+        """From the hub: run ``step(self)`` on this strand now, unless it is busy."""
         if self._busy:
             return False
         self._busy = True
         rt = self._rt
         rt.pending += 1
-        rt.dispatch(self._serve, job)
+        rt.dispatch(self, step)
         return True
 
     def _idle(self) -> None:

@@ -64,6 +64,16 @@ class Socket(Emitter):
     ``'timeout'``.
     """
 
+    __slots__ = (
+        'allow_half_open', 'connecting', 'destroyed', '_handle', '_family', '_rw', '_ww',
+        '_reading', '_read_stalled', '_write_stalled', '_server', '_flowing', '_hold', '_buf',
+        '_buf_len', '_eof', '_end_emitted', '_readable_side', '_writable_side', '_ending',
+        '_finishing', '_finished', '_finish_cbs', '_wq', '_wlen', '_need_drain', '_bytes_read',
+        '_bytes_written', '_decoder', '_timeout_ms', '_timer', '_last_active', '_refed',
+        '_counted', '_closed', '_had_error', '_peername', '_onread', '_no_delay', '_keep_alive',
+        '_unwatch_signal', '_pipes', '_connect_target',
+    )
+
     def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
         super().__init__()
         opts = _merge_options(options, kwargs, 'options')
@@ -358,7 +368,7 @@ class Socket(Emitter):
 
     def _on_readable(self) -> None:
         # In the hub: read on this socket's strand, now, unless it is busy.
-        if not self._enter(self._read_ready):
+        if not self._enter(Socket._read_ready):
             self._read_stalled = True
             self._reading = False
             self._rw.stop()
@@ -563,7 +573,7 @@ class Socket(Emitter):
         self._ww.start(self._on_writable)
 
     def _on_writable(self) -> None:
-        if not self._enter(self._flush):
+        if not self._enter(Socket._flush):
             self._write_stalled = True
             self._ww.stop()
 
