@@ -95,8 +95,9 @@ def parse_packed(address: str, af: int) -> Optional[bytes]:
 
 def _family_name(family: Any) -> Optional[str]:
     """Node lower-cases the family before it compares it."""
-    if isinstance(family, str):
-        family = family.lower()
+    if not isinstance(family, str):
+        return None
+    family = family.lower()
     return family if family in _FAMILIES else None
 
 
@@ -138,7 +139,7 @@ class SocketAddress:
     def __init__(self, address: Union[str, Mapping[str, Any], None] = None,
                  family: Optional[str] = 'ipv4', flowlabel: Any = 0, port: Any = 0) -> None:
         if isinstance(address, Mapping):
-            options = dict(address)
+            options = address
             address = options.get('address')
             family = options.get('family', family)
             flowlabel = options.get('flowlabel', flowlabel)

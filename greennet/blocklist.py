@@ -46,7 +46,7 @@ class _IntervalSet:
     the same with a hundred thousand intervals as with ten.
     """
 
-    __slots__ = ('starts', 'ends', '_new', '_pending', '_base', '_shift', '_index', '_unindexed')
+    __slots__ = ('starts', 'ends', '_new', '_pending', '_base', '_shift', '_index', '_reindex_in')
 
     #: Pending intervals up to which a lookup inserts them one by one
     #: (a binary search and a splice each); above it, it re-sorts everything.
@@ -67,7 +67,8 @@ class _IntervalSet:
         self.ends = self._new(())
         self._pending: List[Interval] = []
         self._index: Optional[Sequence[int]] = None
-        self._base = self._shift = self._unindexed = 0
+        self._base = self._shift = 0
+        self._reindex_in = 0   # lookups left before the index is rebuilt; 0: none due
 
     def add(self, interval: Optional[Interval]) -> None:
         if interval is not None and interval[0] <= interval[1]:
@@ -79,7 +80,9 @@ class _IntervalSet:
         if len(pending) <= self.insert_limit:
             for lo, hi in pending:
                 self._insert(lo, hi)
-            self._unindexed = 0
+            self._index = None
+            if len(self.starts) >= self.index_min:
+                self._reindex_in = len(self.starts) // self.reindex_every + 1
         else:
             self._rebuild(pending)
             self._build_index()
@@ -110,6 +113,7 @@ class _IntervalSet:
     def _build_index(self) -> None:
         """``index[b]``: how many intervals start below bucket ``b``."""
         starts = self.starts
+        self._reindex_in = 0
         if len(starts) < self.index_min:
             self._index = None
             return
@@ -120,18 +124,16 @@ class _IntervalSet:
             counts[((start - base) >> shift) + 1] += 1
         self._index, self._base, self._shift = array('q', accumulate(counts)), base, shift
 
-    def _bisect_unindexed(self, value: int) -> int:
-        self._unindexed += 1
-        if self._unindexed * self.reindex_every > len(self.starts) >= self.index_min:
-            self._build_index()
-        return bisect_right(self.starts, value)
-
     def __contains__(self, value: int) -> bool:
         if self._pending:
             self.settle()
         index = self._index
         if index is None:
-            i = self._bisect_unindexed(value)
+            i = bisect_right(self.starts, value)
+            if self._reindex_in:
+                self._reindex_in -= 1
+                if not self._reindex_in:
+                    self._build_index()
         else:
             bucket = (value - self._base) >> self._shift
             if bucket < 0:
@@ -196,6 +198,9 @@ class BlockList:
 
     __slots__ = ('_rules', '_v4', '_v6')
 
+    #: How many rules ``repr()`` shows (Node's ``inspect`` shows 100 items).
+    repr_rules = 100
+
     def __init__(self) -> None:
         self._rules: List[str] = []
         self._v4 = _IntervalSet('L')   # what an IPv4 address matches, as IPv4 numbers
@@ -248,7 +253,7 @@ class BlockList:
         else:
             if not isinstance(address, str):
                 raise ERR_INVALID_ARG_TYPE('address', 'string', address)
-            af = _CHECK_FAMILIES.get(type) or self._check_family(type)
+            af = AF_INET if type == 'ipv4' else self._check_family(type)
             if af is None:
                 return False
             packed = parse_packed(address, af)
@@ -272,4 +277,8 @@ class BlockList:
         return self._rules[::-1]
 
     def __repr__(self) -> str:
-        return 'BlockList(rules=%r)' % (self.rules,)
+        rules = self.rules
+        if len(rules) > self.repr_rules:
+            more = len(rules) - self.repr_rules
+            return 'BlockList(rules=%r + [... %d more])' % (rules[:self.repr_rules], more)
+        return 'BlockList(rules=%r)' % (rules,)

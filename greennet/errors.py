@@ -21,8 +21,8 @@ __all__ = [
     'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE',
     'ERR_SOCKET_BAD_PORT', 'ERR_MISSING_ARGS', 'ERR_SERVER_ALREADY_LISTEN',
     'ERR_SERVER_NOT_RUNNING', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_WRITE_AFTER_END',
-    'ERR_STREAM_DESTROYED', 'ERR_STREAM_NULL_VALUES', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
-    'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE', 'ERR_IP_BLOCKED', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+    'ERR_STREAM_DESTROYED', 'ERR_STREAM_ALREADY_FINISHED', 'ERR_STREAM_NULL_VALUES', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
+    'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE', 'ERR_INVALID_IP_ADDRESS', 'ERR_IP_BLOCKED', 'ERR_SOCKET_CONNECTION_TIMEOUT',
     'abort_error', 'system_error', 'lookup_error', 'error_code',
 ]
 
@@ -160,12 +160,21 @@ def ERR_STREAM_DESTROYED(method: str) -> NodeError:
                      'Cannot call %s after a stream was destroyed' % method)
 
 
+def ERR_STREAM_ALREADY_FINISHED(method: str) -> NodeError:
+    return NodeError('ERR_STREAM_ALREADY_FINISHED',
+                     'Cannot call %s after a stream was finished' % method)
+
+
 def ERR_STREAM_NULL_VALUES() -> NodeTypeError:
     return NodeTypeError('ERR_STREAM_NULL_VALUES', 'May not write null values to stream')
 
 
 def ERR_UNKNOWN_ENCODING(encoding: Any) -> NodeTypeError:
     return NodeTypeError('ERR_UNKNOWN_ENCODING', 'Unknown encoding: %s' % (encoding,))
+
+
+def ERR_INVALID_IP_ADDRESS(address: Any) -> NodeTypeError:
+    return NodeTypeError('ERR_INVALID_IP_ADDRESS', 'Invalid IP address: %s' % (address,))
 
 
 def ERR_INVALID_FD_TYPE(kind: str) -> NodeTypeError:

@@ -140,19 +140,33 @@ class Emitter(EventEmitter):
             rt.pending += 1
             rt.loop.run_callback(rt.dispatch, self, None)
 
+    def _defer_later(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on this strand from the loop's next callback
+        round, after what is already due anywhere: where Node waits for a
+        libuv callback (a handle's close, a shutdown) rather than a tick."""
+        rt = self._rt
+        rt.pending += 1
+        rt.loop.run_callback(self._later, fn, args)
+
+    def _later(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
+        self._rt.pending -= 1
+        self._defer(fn, *args)
+
     def _run_tasks(self) -> None:
-        while self._tasks:
-            tasks = self._tasks
-            self._tasks = None
-            for fn, args in tasks:
-                try:
-                    fn(*args)
-                except BaseException:
-                    self._rt.report(self)
+        """Run the tasks due now; those they defer wait for the next round,
+        behind other strands' (Node's tick queue is one FIFO)."""
+        tasks = self._tasks
+        self._tasks = None
+        for fn, args in tasks:
+            try:
+                fn(*args)
+            except BaseException:
+                self._rt.report(self)
 
     def _serve(self, step: Optional[Callable[[Any], Any]]) -> None:
-        """The strand: due tasks, then ``step(self)`` (an I/O step), then what
-        it made due. Runs on a worker; ``_busy`` was set by the dispatcher."""
+        """The strand: due tasks, then ``step(self)`` (an I/O step) and the
+        tasks it made due. Runs on a worker; ``_busy`` was set by the dispatcher."""
+        rt = self._rt
         try:
             if self._tasks:
                 self._run_tasks()
@@ -160,16 +174,18 @@ class Emitter(EventEmitter):
                 try:
                     step(self)
                 except BaseException:
-                    self._rt.report(self)
+                    rt.report(self)
                 if self._tasks:
                     self._run_tasks()
         finally:
-            self._busy = False
-            rt = self._rt
-            rt.pending -= 1
-            if rt.pending <= 0 and rt.refs <= 0:
-                rt.idle.set()
-            self._idle()
+            if self._tasks:
+                rt.loop.run_callback(rt.dispatch, self, None)
+            else:
+                self._busy = False
+                rt.pending -= 1
+                if rt.pending <= 0 and rt.refs <= 0:
+                    rt.idle.set()
+                self._idle()
 
     def _enter(self, step: Callable[[Any], Any]) -> bool:
         """From the hub: run ``step(self)`` on this strand now, unless it is busy."""

@@ -135,6 +135,7 @@ class Server(Emitter):
         self._refed = True
         self._counted = False
         self._unwatch_signal: Any = None
+        self._listen_attempt = 0
         if connection_listener is not None:
             validate_function(connection_listener, 'connectionListener')
             self.on('connection', connection_listener)
@@ -158,7 +159,7 @@ class Server(Emitter):
                     'port': sockaddr[1]}
         return self._pipe_name
 
-    def get_connections(self, callback: Callable[..., Any]) -> 'Server':
+    def get_connections(self, callback: Optional[Callable[..., Any]] = None) -> 'Server':
         """Call ``callback(err, count)`` with the number of open connections."""
         validate_function(callback, 'callback')
         self._defer(callback, None, self._connections)
@@ -205,12 +206,10 @@ class Server(Emitter):
             port = validate_port(port, 'options.port')
             host = options.get('host')
             ipv6_only = bool(options.get('ipv6_only'))
-            if host and not is_ip(host):
-                self._watch_signal(signal)
-                _lookup.lookup(host, {}, lambda err, address=None, family=None: self._defer(
-                    self._after_lookup, err, address, port, backlog, ipv6_only))
+            if host:
+                self._lookup_and_listen(host, port, backlog, ipv6_only, signal)
                 return self
-            self._listen_on(lambda: _tcp_listener(host, port, backlog, ipv6_only), signal)
+            self._listen_on(lambda: _tcp_listener(None, port, backlog, ipv6_only), signal)
             return self
         path = options.get('path')
         if isinstance(path, str) and path:
@@ -220,7 +219,24 @@ class Server(Emitter):
             raise ERR_INVALID_ARG_VALUE('options', options, 'must have the property "port" or "path"')
         raise ERR_INVALID_ARG_VALUE('options', options)
 
-    def _after_lookup(self, err: Any, address: Any, port: int, backlog: int, ipv6_only: bool) -> None:
+    def _lookup_and_listen(self, host: str, port: int, backlog: int, ipv6_only: bool,
+                           signal: Any) -> None:
+        """Resolve ``host`` first, as Node does even for an IP address: the
+        server binds, and ``listening`` turns true, after ``listen()`` returns."""
+        self._watch_signal(signal)
+        attempt = self._listen_attempt
+
+        def on_lookup(err: Any, address: Any = None, family: Any = None) -> None:
+            self._defer(self._listen_resolved, attempt, err, address, port, backlog, ipv6_only)
+        if is_ip(host):
+            on_lookup(None, host, is_ip(host))
+        else:
+            _lookup.lookup(host, {}, on_lookup)
+
+    def _listen_resolved(self, attempt: int, err: Any, address: Any, port: int, backlog: int,
+                         ipv6_only: bool) -> None:
+        if attempt != self._listen_attempt:
+            return  # close() came first
         if err is not None:
             self.emit('error', err)
             return
@@ -341,8 +357,12 @@ class Server(Emitter):
                 self.once('close', lambda: callback(ERR_SERVER_NOT_RUNNING()))
             else:
                 self.once('close', callback)
+        self._listen_attempt += 1
         if self._acceptor is not None:
             self._stop_listening()
+        elif self._unwatch_signal is not None:
+            self._unwatch_signal()
+            self._unwatch_signal = None
         self._emit_close_if_drained()
         return self
 

@@ -25,6 +25,7 @@ from .abort import on_abort
 from .address import is_ip
 from .encoding import Decoder, encode, normalize_encoding
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
+                     ERR_INVALID_IP_ADDRESS, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
                      ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
                      ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
                      NodeError, abort_error, system_error)
@@ -38,6 +39,8 @@ __all__ = ['Socket', 'connect', 'create_connection']
 HIGH_WATER_MARK = 16384
 #: Bytes asked of the kernel per read, as libuv does.
 READ_SIZE = 65536
+#: Node's largest timer duration; longer timeouts are cut to it.
+TIMEOUT_MAX = 2 ** 31 - 1
 #: Chunks handed to one ``sendmsg`` when the write queue is flushed.
 MAX_IOV = 64
 
@@ -175,7 +178,7 @@ class Socket(Emitter):
 
     def _watch_signal(self, signal: Any) -> None:
         if signal.aborted:
-            self.destroy(abort_error(getattr(signal, 'reason', None)))
+            self._defer(self.destroy, abort_error(getattr(signal, 'reason', None)))
             return
         self._unwatch_signal = on_abort(
             signal, lambda: self.destroy(abort_error(getattr(signal, 'reason', None))))
@@ -255,7 +258,7 @@ class Socket(Emitter):
     @property
     def buffer_size(self) -> Optional[int]:
         """Deprecated alias of ``writable_length`` (``None`` without a handle)."""
-        return self._wlen if self._handle is not None else None
+        return self._wlen if self._handle is not None or self.connecting else None
 
     @property
     def readable_length(self) -> int:
@@ -401,7 +404,7 @@ class Socket(Emitter):
             return
         self._bytes_read += len(data)
         if self._timeout_ms:
-            self._last_active = self._rt.loop.now()
+            self._touch()
         if self._flowing and self._buf is None:
             decoder = self._decoder
             if decoder is not None:
@@ -427,9 +430,10 @@ class Socket(Emitter):
             return
         self._bytes_read += nread
         if self._timeout_ms:
-            self._last_active = self._rt.loop.now()
+            self._touch()
         if callback(nread, buf) is False:
-            self.pause()
+            self._hold = True          # stop reading, without pausing: resume() reads again
+            self._sync_reading()
 
     def _push(self, data: bytes) -> None:
         if self._buf is None:
@@ -491,9 +495,11 @@ class Socket(Emitter):
 
     def resume(self) -> 'Socket':
         """Start (or restart) ``'data'`` events."""
+        if self._hold:
+            self._hold = False
+            self._sync_reading()
         if not self._flowing:
             self._flowing = True
-            self._hold = False
             if self._buf or (self._eof and not self._end_emitted):
                 self._defer(self._flow)
             self._sync_reading()
@@ -562,7 +568,9 @@ class Socket(Emitter):
     def _enqueue(self, data: Any, callback: Optional[Callable[..., Any]]) -> None:
         if self._wq is None:
             self._wq = deque()
-            if not self.connecting and self._handle is not None:
+            if self.connecting or self._handle is None:
+                self.once('connect', self._flush_pending)
+            else:
                 self._watch_writable()
         self._wq.append([data, callback])
         self._wlen += len(data)
@@ -571,6 +579,13 @@ class Socket(Emitter):
         if self._ww is None:
             self._ww = self._rt.loop.io(self._handle.fileno(), _WRITE)
         self._ww.start(self._on_writable)
+
+    def _flush_pending(self) -> None:
+        """On ``'connect'``: send what was written while connecting."""
+        if self._wq and not self.destroyed:
+            self._flush()
+            if self._wq:
+                self._watch_writable()
 
     def _on_writable(self) -> None:
         if not self._enter(Socket._flush):
@@ -607,7 +622,7 @@ class Socket(Emitter):
                     entry[0] = memoryview(entry[0])[sent:]
                     sent = 0
         if self._timeout_ms:
-            self._last_active = self._rt.loop.now()
+            self._touch()
         if not wq:
             self._wq = None
             if self._ww is not None:
@@ -655,20 +670,25 @@ class Socket(Emitter):
             raise ERR_INVALID_ARG_TYPE('cb', 'function', callback)
         if data is not None:
             self.write(data, encoding)
-        if callback is not None:
-            if self._finished or self.destroyed:
-                err = ERR_STREAM_DESTROYED('end') if self.destroyed and not self._finished else None
-                self._defer(callback, *((err,) if err else ()))
+        if not self._ending:
+            self._ending = True
+            if callback is not None:
+                self._on_finish(callback)
+            if self._wq is None and not self.connecting and not self.destroyed:
+                self._final()
+        elif callback is not None:
+            if self._finished:
+                self._defer(callback, ERR_STREAM_ALREADY_FINISHED('end'))
+            elif self.destroyed:
+                self._defer(callback, ERR_STREAM_DESTROYED('end'))
             else:
-                if self._finish_cbs is None:
-                    self._finish_cbs = []
-                self._finish_cbs.append(callback)
-        if self._ending or self.destroyed:
-            return self
-        self._ending = True
-        if self._wq is None and not self.connecting:
-            self._final()
+                self._on_finish(callback)
         return self
+
+    def _on_finish(self, callback: Callable[..., Any]) -> None:
+        if self._finish_cbs is None:
+            self._finish_cbs = []
+        self._finish_cbs.append(callback)
 
     def _final(self) -> None:
         """Shut the writable side down (FIN); ``'finish'`` comes after."""
@@ -682,7 +702,7 @@ class Socket(Emitter):
                 if err.errno != _errno.ENOTCONN:
                     self._defer(self.destroy, system_error(err.errno, 'shutdown'))
                     return
-        self._defer(self._finish)
+        self._defer_later(self._finish)
 
     def _finish(self) -> None:
         if self.destroyed or self._finished:
@@ -713,7 +733,8 @@ class Socket(Emitter):
             return self
         self.destroyed = True
         self.connecting = False
-        self._had_error = error is not None
+        # A socket that never had a handle closes without an argument in Node.
+        self._had_error = (error is not None) if self._counted else None
         self._close_handle()
         pending = self._wq
         self._wq = None
@@ -726,7 +747,7 @@ class Socket(Emitter):
             for entry in pending:
                 if entry[1] is not None:
                     self._defer(entry[1], failure)
-        self._defer(self._emit_close)
+        self._defer_later(self._emit_close)
         return self
 
     def reset_and_destroy(self) -> 'Socket':
@@ -755,6 +776,7 @@ class Socket(Emitter):
                 watcher.close()
         self._rw = self._ww = None
         self._reading = False
+        self._handle = None
         try:
             handle.close()
         except OSError:
@@ -771,10 +793,8 @@ class Socket(Emitter):
         if self._closed:
             return
         self._closed = True
-        try:
-            self.emit('close', self._had_error)
-        finally:
-            self._drop_count()
+        self._drop_count()
+        self.emit('close', self._had_error)
 
     def _fail(self, err: OSError, syscall: str, callback: Optional[Callable[..., Any]] = None) -> None:
         error = system_error(err.errno or _errno.EIO, syscall)
@@ -786,9 +806,10 @@ class Socket(Emitter):
 
     def set_timeout(self, timeout: float, callback: Optional[Callable[..., Any]] = None) -> 'Socket':
         """Emit ``'timeout'`` after ``timeout`` ms of inactivity (0 disables)."""
-        validate_number(timeout, 'msecs', 0)
-        if timeout == float('inf') or timeout > 2 ** 31 - 1:
-            timeout = 1
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
+            validate_number(timeout, 'msecs')
+        if not (timeout >= 0 and timeout != float('inf')):
+            raise ERR_OUT_OF_RANGE('msecs', 'a non-negative finite number', timeout)
         if callback is not None:
             validate_function(callback, 'callback')
         self._timeout_ms = timeout
@@ -799,37 +820,37 @@ class Socket(Emitter):
             return self
         if callback is not None:
             self.once('timeout', callback)
-        self._last_active = self._rt.loop.now()
-        self._arm_timer(timeout / 1000.0)
+        self._touch()
+        self._arm_timer(min(timeout, TIMEOUT_MAX) / 1000.0)
         return self
+
+    def _touch(self) -> None:
+        """Activity: the idle timeout starts again."""
+        self._last_active = self._rt.loop.now()
+        if self._timer is None and not self.destroyed:
+            self._arm_timer(min(self._timeout_ms, TIMEOUT_MAX) / 1000.0)
 
     def _arm_timer(self, seconds: float) -> None:
         if self.destroyed:
             return
-        if self._timer is None:
-            self._timer = self._rt.loop.timer(seconds, 0, ref=False)
-        else:
-            self._timer.stop()
-            self._timer.close()
-            self._timer = self._rt.loop.timer(seconds, 0, ref=False)
+        self._stop_timer()
+        self._timer = self._rt.loop.timer(seconds, 0, ref=False)
         self._timer.start(self._on_timer)
 
     def _on_timer(self) -> None:
         if self.destroyed or not self._timeout_ms:
             return
-        loop = self._rt.loop
-        remaining = self._last_active + self._timeout_ms / 1000.0 - loop.now()
+        remaining = (self._last_active + min(self._timeout_ms, TIMEOUT_MAX) / 1000.0
+                     - self._rt.loop.now())
         if remaining > 0.0005:
             self._arm_timer(remaining)
             return
+        self._stop_timer()
         self._defer(self._emit_timeout)
 
     def _emit_timeout(self) -> None:
         if not self.destroyed:
             self.emit('timeout')
-            if self._timeout_ms and not self.destroyed:
-                self._last_active = self._rt.loop.now()
-                self._arm_timer(self._timeout_ms / 1000.0)
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -930,7 +951,7 @@ class Socket(Emitter):
         port = validate_port(port)
         local_address = options.get('local_address')
         if local_address is not None and not is_ip(local_address):
-            raise ERR_INVALID_ARG_VALUE('options.localAddress', local_address)
+            raise ERR_INVALID_IP_ADDRESS(local_address)
         local_port = options.get('local_port')
         if local_port is not None:
             validate_number(local_port, 'options.localPort')
@@ -952,11 +973,13 @@ class Socket(Emitter):
                                                  hints, local, block_list)
 
     def _reset_for_reconnect(self) -> None:
-        events, tasks, busy = self._events, self._tasks, self._busy
-        timeout = self._timeout_ms
+        """Node's ``_undestroy()``: a closed socket may connect again, keeping
+        its listeners and settings."""
+        kept = (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._refed,
+                self._onread, self._flowing, self._pipes)
         self._setup(self.allow_half_open)
-        self._events, self._tasks, self._busy = events, tasks, busy
-        self._timeout_ms = timeout
+        (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._refed,
+         self._onread, self._flowing, self._pipes) = kept
 
     def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: int,
                              hints: int, local: Tuple[Any, int], block_list: Any) -> None:
@@ -983,7 +1006,7 @@ class Socket(Emitter):
             self.destroy(err)
             return
         if not isinstance(address, str) or not is_ip(address):
-            self.destroy(NodeError('ERR_INVALID_IP_ADDRESS', 'Invalid IP address: %s' % (address,)))
+            self.destroy(ERR_INVALID_IP_ADDRESS(address))
             return
         kind = {'IPv4': 4, 'IPv6': 6}.get(kind, kind) or is_ip(address)
         self.emit('lookup', None, address, kind, host)
@@ -1038,18 +1061,14 @@ class Socket(Emitter):
             return
         self.connecting = False
         if self._timeout_ms:
-            self._last_active = self._rt.loop.now()
+            self._touch()
         self._apply_no_delay()
         self._apply_keep_alive()
         self.emit('connect')
-        if self.destroyed:
-            return
         self.emit('ready')
         if self.destroyed:
             return
-        if self._wq:
-            self._watch_writable()
-        elif self._ending and not self._finishing:
+        if self._wq is None and self._ending and not self._finishing:
             self._final()
         self._sync_reading()
 
@@ -1062,7 +1081,8 @@ class Socket(Emitter):
         return destination
 
     def unpipe(self, destination: Any = None) -> 'Socket':
-        """Undo ``pipe()`` for ``destination`` (all pipes without one)."""
+        """Undo ``pipe()`` for ``destination`` (all pipes without one); the
+        socket pauses when no pipe is left."""
         for pipe in list(self._pipes or ()):
             if destination is None or pipe.destination is destination:
                 pipe.cleanup()
@@ -1112,6 +1132,8 @@ class _Pipe:
         source, destination = self.source, self.destination
         if source._pipes and self in source._pipes:
             source._pipes.remove(self)
+            if not source._pipes:
+                source.pause()
         for emitter, event, listener in ((source, 'data', self.ondata), (source, 'end', self.onend),
                                          (destination, 'drain', self.ondrain),
                                          (destination, 'close', self.cleanup),
