@@ -15,15 +15,18 @@ so a reader that finds data delivers it without a trip through the loop.
 from __future__ import annotations
 
 import sys
-import threading
 from typing import Any, Callable, List, Optional, Tuple
 
-from gevent import get_hub
+from gevent import get_hub, monkey
 from gevent.event import Event
 from greenlet import getcurrent, greenlet
 from pyee import EventEmitter
 
-__all__ = ['Runtime', 'runtime', 'run', 'Emitter']
+__all__ = ['Runtime', 'runtime', 'run', 'Emitter', 'raw_socket']
+
+#: The standard library's socket class, even after gevent's monkey-patching:
+#: greennet drives non-blocking sockets from the hub itself.
+raw_socket = monkey.get_original('socket', 'socket')
 
 
 class Runtime:
@@ -85,14 +88,13 @@ class Runtime:
             idle.wait()
 
 
-_local = threading.local()
-
-
 def runtime() -> Runtime:
-    """The runtime of the calling thread's hub."""
-    rt = getattr(_local, 'rt', None)
+    """The runtime of the calling thread's hub (kept on the hub, so that it
+    is one per thread whether or not ``threading`` is monkey-patched)."""
+    hub = get_hub()
+    rt = getattr(hub, '_greennet_runtime', None)
     if rt is None:
-        rt = _local.rt = Runtime()
+        rt = hub._greennet_runtime = Runtime()
     return rt
 
 

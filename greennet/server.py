@@ -22,7 +22,7 @@ from .abort import on_abort
 from .address import is_ip
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
                      ERR_SERVER_NOT_RUNNING, system_error)
-from .runtime import Emitter
+from .runtime import Emitter, raw_socket as _raw_socket
 from .socket import Socket
 from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
                          validate_port)
@@ -84,7 +84,7 @@ class _Acceptor(StreamServer):
         if self._starved:
             self._starved = False
             self._greennet_server._accept_recovered()
-        return _std.socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
+        return _raw_socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
 
     def _back_off(self, err: OSError) -> None:
         if not self._starved:
@@ -475,7 +475,7 @@ def _adopt_fd(fd: int, backlog: int, shared: bool) -> _std.socket:
     """A listener on an inherited descriptor (``dup``ed when another
     greennet object owns it)."""
     try:
-        listener = _std.socket(fileno=os.dup(fd) if shared else fd)
+        listener = _raw_socket(fileno=os.dup(fd) if shared else fd)
     except OSError as err:
         raise _ListenError(system_error(err.errno, 'listen', None, None))
     try:
@@ -505,7 +505,7 @@ def _tcp_listener(host: Optional[str], port: int, backlog: int, ipv6_only: bool)
 def _bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: int,
                    ipv6_only: bool = False) -> _std.socket:
     try:
-        listener = _std.socket(family, _std.SOCK_STREAM)
+        listener = _raw_socket(family, _std.SOCK_STREAM)
     except OSError as err:
         raise _ListenError(system_error(err.errno, 'listen', address, port, detail=True))
     try:

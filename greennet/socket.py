@@ -29,7 +29,7 @@ from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD
                      ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
                      ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
                      NodeError, abort_error, system_error)
-from .runtime import Emitter
+from .runtime import Emitter, raw_socket as _raw_socket
 from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
                          validate_number, validate_port, validate_string)
 
@@ -164,7 +164,7 @@ class Socket(Emitter):
         if isinstance(fd, bool) or not isinstance(fd, int) or fd < 0:
             raise ERR_INVALID_ARG_VALUE('options.fd', fd)
         try:
-            handle = _std.socket(fileno=fd)
+            handle = _raw_socket(fileno=fd)
         except OSError as err:
             raise ERR_INVALID_FD_TYPE('FILE' if err.errno == _errno.ENOTSOCK else 'UNKNOWN') from None
         if handle.type != _std.SOCK_STREAM:
@@ -1026,7 +1026,7 @@ class Socket(Emitter):
         if not self.connecting or self.destroyed:
             return
         try:
-            handle = _std.socket(family, _std.SOCK_STREAM)
+            handle = _raw_socket(family, _std.SOCK_STREAM)
         except OSError as err:
             self.destroy(system_error(err.errno, 'socket'))
             return
