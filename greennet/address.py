@@ -12,14 +12,9 @@ import socket as _stdsocket
 import re
 from typing import Any, Mapping, Optional, Union
 
-from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, NodeError
+from .errors import (ERR_INVALID_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
+                     ERR_OUT_OF_RANGE)
 from .validators import validate_int32, validate_port
-
-try:
-    from .errors import ERR_INVALID_ADDRESS
-except ImportError:  # until greennet.errors declares it
-    def ERR_INVALID_ADDRESS() -> NodeError:
-        return NodeError('ERR_INVALID_ADDRESS', 'Invalid socket address')
 
 __all__ = ['is_ip', 'is_ipv4', 'is_ipv6', 'SocketAddress']
 
