@@ -22,6 +22,7 @@ from .abort import on_abort
 from .address import is_ip
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
                      ERR_SERVER_NOT_RUNNING, system_error)
+from .binding import ListenError, adopt_fd, bind_listener, tcp_listener
 from .runtime import Emitter, raw_socket as _raw_socket
 from .socket import Socket
 from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
@@ -197,7 +198,7 @@ class Server(Emitter):
         if handle is not None:
             fd = _handle_fd(handle)
         if isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0:
-            self._listen_on(lambda: _adopt_fd(fd, backlog, handle is not None), signal)
+            self._listen_on(lambda: adopt_fd(fd, backlog, handle is not None), signal)
             return self
         port = options.get('port', UNSET)
         if no_args or ('port' in options and port is None):
@@ -209,7 +210,7 @@ class Server(Emitter):
             if host:
                 self._lookup_and_listen(host, port, backlog, ipv6_only, signal)
                 return self
-            self._listen_on(lambda: _tcp_listener(None, port, backlog, ipv6_only), signal)
+            self._listen_on(lambda: tcp_listener(None, port, backlog, ipv6_only), signal)
             return self
         path = options.get('path')
         if isinstance(path, str) and path:
@@ -240,12 +241,12 @@ class Server(Emitter):
         if err is not None:
             self.emit('error', err)
             return
-        self._listen_on(lambda: _tcp_listener(address, port, backlog, ipv6_only), None)
+        self._listen_on(lambda: tcp_listener(address, port, backlog, ipv6_only), None)
 
     def _listen_on(self, make: Callable[[], _std.socket], signal: Any) -> None:
         try:
             listener = make()
-        except _ListenError as failure:
+        except ListenError as failure:
             self._defer(self._emit_error, failure.error)
             return
         self._listener = listener
@@ -258,7 +259,7 @@ class Server(Emitter):
         self._defer(self._emit_listening)
 
     def _pipe_listener(self, path: str, backlog: int, options: Mapping[str, Any]) -> _std.socket:
-        listener = _bind_listener(_std.AF_UNIX, path, backlog, path, -1)
+        listener = bind_listener(_std.AF_UNIX, path, backlog, path, -1)
         self._pipe_name = path
         if not path.startswith('\0'):
             info = os.stat(path)
@@ -400,12 +401,6 @@ class Server(Emitter):
         return '<greennet.Server %s>' % (self.address(),)
 
 
-class _ListenError(Exception):
-    def __init__(self, error: OSError) -> None:
-        super().__init__(error)
-        self.error = error
-
-
 def _normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]], Optional[int], bool]:
     """Node's ``normalizeArgs`` for ``listen()``: options, callback, a backlog
     given positionally, and whether nothing at all was given."""
@@ -469,57 +464,6 @@ def _handle_fd(handle: Any) -> int:
     if isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0:
         return fd
     raise ERR_INVALID_ARG_VALUE('options', handle)
-
-
-def _adopt_fd(fd: int, backlog: int, shared: bool) -> _std.socket:
-    """A listener on an inherited descriptor (``dup``ed when another
-    greennet object owns it)."""
-    try:
-        listener = _raw_socket(fileno=os.dup(fd) if shared else fd)
-    except OSError as err:
-        raise _ListenError(system_error(err.errno, 'listen', None, None))
-    try:
-        if not listener.getsockopt(_std.SOL_SOCKET, _std.SO_ACCEPTCONN):
-            listener.listen(backlog)
-    except OSError as err:
-        listener.detach() if not shared else listener.close()
-        raise _ListenError(system_error(err.errno, 'listen', None, None, detail=True))
-    listener.setblocking(False)
-    return listener
-
-
-def _tcp_listener(host: Optional[str], port: int, backlog: int, ipv6_only: bool) -> _std.socket:
-    """Bind and listen; with no host, ``::`` dual-stack when IPv6 is there,
-    else ``0.0.0.0``."""
-    if not host:
-        try:
-            return _bind_listener(_std.AF_INET6, ('::', port), backlog, '::', port, ipv6_only)
-        except _ListenError as failure:
-            if failure.error.errno not in (_errno.EAFNOSUPPORT, _errno.EADDRNOTAVAIL, _errno.EINVAL):
-                raise
-        host = '0.0.0.0'
-    family = _std.AF_INET6 if is_ip(host) == 6 else _std.AF_INET
-    return _bind_listener(family, (host, port), backlog, host, port, ipv6_only)
-
-
-def _bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: int,
-                   ipv6_only: bool = False) -> _std.socket:
-    try:
-        listener = _raw_socket(family, _std.SOCK_STREAM)
-    except OSError as err:
-        raise _ListenError(system_error(err.errno, 'listen', address, port, detail=True))
-    try:
-        if family != _std.AF_UNIX:
-            listener.setsockopt(_std.SOL_SOCKET, _std.SO_REUSEADDR, 1)
-        if family == _std.AF_INET6:
-            listener.setsockopt(_std.IPPROTO_IPV6, _std.IPV6_V6ONLY, int(ipv6_only))
-        listener.bind(sockaddr)
-        listener.listen(backlog)
-        listener.setblocking(False)
-    except OSError as err:
-        listener.close()
-        raise _ListenError(system_error(err.errno, 'listen', address, port, detail=True))
-    return listener
 
 
 def create_server(options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
