@@ -151,12 +151,15 @@ class Server(Emitter):
     def address(self) -> Union[Dict[str, Any], str, None]:
         """``{'address', 'family', 'port'}`` while listening on TCP, the path
         for an IPC server, else ``None``."""
-        if self._listener is not None and self._listener.family != _std.AF_UNIX:
+        listener = self._listener
+        if listener is not None and (listener.family != _std.AF_UNIX or self._pipe_name is None):
             try:
-                sockaddr = self._listener.getsockname()
+                sockaddr = listener.getsockname()
             except OSError:
                 return None
-            return {'address': sockaddr[0], 'family': _lookup.family_name(self._listener.family),
+            if listener.family == _std.AF_UNIX:
+                return sockaddr.decode('latin-1') if isinstance(sockaddr, bytes) else sockaddr
+            return {'address': sockaddr[0], 'family': _lookup.family_name(listener.family),
                     'port': sockaddr[1]}
         return self._pipe_name
 

@@ -74,7 +74,7 @@ class Socket(Emitter):
         '_finishing', '_finished', '_finish_cbs', '_wq', '_wlen', '_need_drain', '_bytes_read',
         '_bytes_written', '_decoder', '_timeout_ms', '_timer', '_last_active', '_refed',
         '_counted', '_closed', '_had_error', '_peername', '_onread', '_no_delay', '_keep_alive',
-        '_unwatch_signal', '_pipes', '_connect_target',
+        '_unwatch_signal', '_pipes', '_connect_target', '_errored',
     )
 
     def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
@@ -129,7 +129,8 @@ class Socket(Emitter):
         self._refed = True
         self._counted = False
         self._closed = False
-        self._had_error = False
+        self._had_error: Optional[bool] = False
+        self._errored: Optional[BaseException] = None
         self._peername: Any = None
         self._onread: Any = None
         self._no_delay: Optional[bool] = None
@@ -291,6 +292,11 @@ class Socket(Emitter):
     @property
     def readable_flowing(self) -> Optional[bool]:
         return self._flowing
+
+    @property
+    def errored(self) -> Optional[BaseException]:
+        """The error the socket was destroyed with, if any."""
+        return self._errored
 
     @property
     def closed(self) -> bool:
@@ -735,6 +741,7 @@ class Socket(Emitter):
         self.connecting = False
         # A socket that never had a handle closes without an argument in Node.
         self._had_error = (error is not None) if self._counted else None
+        self._errored = error
         self._close_handle()
         pending = self._wq
         self._wq = None
