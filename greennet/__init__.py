@@ -12,6 +12,7 @@ from . import errors
 from .abort import AbortController, AbortSignal
 from .address import SocketAddress, is_ip, is_ipv4, is_ipv6
 from .blocklist import BlockList
+from .registry import handler, register
 from .runtime import run
 from .server import Server, create_server
 from .socket import Socket, connect, create_connection
@@ -20,6 +21,6 @@ __version__ = '0.1.0'
 
 __all__ = [
     'AbortController', 'AbortSignal', 'BlockList', 'Server', 'Socket', 'SocketAddress',
-    'connect', 'create_connection', 'create_server', 'errors', 'is_ip', 'is_ipv4', 'is_ipv6',
-    'run',
+    'connect', 'create_connection', 'create_server', 'errors', 'handler', 'is_ip', 'is_ipv4',
+    'is_ipv6', 'register', 'run',
 ]
