@@ -92,7 +92,7 @@ class Decoder:
         if name == 'utf8':
             return codecs.getincrementaldecoder('utf-8')('replace').decode
         if name == 'utf16le':
-            return codecs.getincrementaldecoder('utf-16-le')('replace').decode
+            return _Utf16Decoder().decode
         if name == 'latin1':
             return lambda b: b.decode('latin-1')
         if name == 'ascii':
@@ -118,6 +118,52 @@ class Decoder:
         if self.encoding in ('base64', 'base64url'):
             rest, self._pending = self._pending, b''
             return self._b64(rest) if rest else ''
-        if self.encoding in ('utf8', 'utf16le'):
+        if self.encoding == 'utf8':
             return self.decode(b'', True)
+        if self.encoding == 'utf16le':
+            return self.decode.__self__.end()
         return ''
+
+
+class _Utf16Decoder:
+    """Node's ``StringDecoder`` for UTF-16LE: an odd byte waits for its
+    partner; a high surrogate ending an even chunk waits for the low one
+    (elsewhere the halves come apart, as in Node); an odd byte left at the
+    end is dropped."""
+
+    __slots__ = ('_last', '_need', '_total')
+
+    def __init__(self) -> None:
+        self._last = b''
+        self._need = 0
+        self._total = 0
+
+    def decode(self, data: bytes) -> str:
+        out = ''
+        data = bytes(data)
+        if self._need:
+            take = data[:self._need]
+            self._last += take
+            self._need -= len(take)
+            if self._need:
+                return ''
+            out = self._last.decode('utf-16-le', 'surrogatepass')
+            self._last = b''
+            data = data[len(take):]
+        if not data:
+            return out
+        if len(data) % 2:
+            self._need, self._total, self._last = 1, 2, data[-1:]
+            return out + data[:-1].decode('utf-16-le', 'surrogatepass')
+        text = data.decode('utf-16-le', 'surrogatepass')
+        if text and 0xD800 <= ord(text[-1]) <= 0xDBFF:
+            self._need, self._total, self._last = 2, 4, data[-2:]
+            return out + text[:-1]
+        return out + text
+
+    def end(self) -> str:
+        if not self._need:
+            return ''
+        kept = self._last[:self._total - self._need]
+        self._need, self._last = 0, b''
+        return kept[:len(kept) - len(kept) % 2].decode('utf-16-le', 'surrogatepass')

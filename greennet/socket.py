@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno as _errno
 import socket as _std
+import struct
 from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
@@ -26,7 +27,7 @@ from .address import is_ip
 from .encoding import Decoder, encode, normalize_encoding
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
                      ERR_INVALID_IP_ADDRESS, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-                     ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
+                     ERR_INVALID_HANDLE_TYPE, ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
                      ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
                      NodeError, abort_error, system_error)
 from .runtime import Emitter, raw_socket as _raw_socket
@@ -45,6 +46,8 @@ TIMEOUT_MAX = 2 ** 31 - 1
 MAX_IOV = 64
 
 _WOULD_BLOCK = (BlockingIOError, InterruptedError)
+#: ``SO_LINGER`` on with a zero timeout: ``close()`` sends an RST.
+_LINGER_ZERO = struct.pack('ii', 1, 0)
 _READ, _WRITE = 1, 2
 
 _SOCKET_OPTIONS = ('fd', 'allow_half_open', 'readable', 'writable', 'signal', 'onread')
@@ -172,8 +175,12 @@ class Socket(Emitter):
             handle.detach()
             raise ERR_INVALID_FD_TYPE('UDP')
         self._attach(handle)
-        self._readable_side = readable is not False
-        self._writable_side = writable is not False
+        if readable is False:
+            self._readable_side = False
+            self._eof = self._end_emitted = True
+        if writable is False:
+            self._writable_side = False
+            self._ending = self._finishing = self._finished = True
         self._add_count()
         self._sync_reading()
 
@@ -544,6 +551,12 @@ class Socket(Emitter):
             raise ERR_INVALID_ARG_TYPE('cb', 'function', callback)
         if self._ending or self.destroyed:
             return self._write_refused(callback)
+        if self._handle is None and not self.connecting:
+            error = ERR_SOCKET_CLOSED()
+            if callback is not None:
+                self._defer(callback, error)
+            self.destroy(error)
+            return False
         return self._write(data, callback)
 
     def _write(self, data: bytes, callback: Optional[Callable[..., Any]]) -> bool:
@@ -587,9 +600,11 @@ class Socket(Emitter):
         self._ww.start(self._on_writable)
 
     def _flush_pending(self) -> None:
-        """On ``'connect'``: send what was written while connecting."""
+        """On ``'connect'``: send what was written while connecting. As in
+        Node, the first write completes inside this listener and the ones
+        queued behind it on the next tick."""
         if self._wq and not self.destroyed:
-            self._flush()
+            self._flush(1)
             if self._wq:
                 self._watch_writable()
 
@@ -598,9 +613,10 @@ class Socket(Emitter):
             self._write_stalled = True
             self._ww.stop()
 
-    def _flush(self) -> None:
+    def _flush(self, deferred_after: Optional[int] = None) -> None:
         """Hand queued chunks to the kernel; then callbacks, ``'drain'``, and
-        the shutdown an ``end()`` was waiting for."""
+        the shutdown an ``end()`` was waiting for. Callbacks after the first
+        ``deferred_after`` run on the next tick."""
         wq = self._wq
         handle = self._handle
         done: List[Callable[..., Any]] = []
@@ -633,14 +649,17 @@ class Socket(Emitter):
             self._wq = None
             if self._ww is not None:
                 self._ww.stop()
-        self._after_flush(done)
+        self._after_flush(done, deferred_after)
 
-    def _after_flush(self, done: List[Callable[..., Any]]) -> None:
+    def _after_flush(self, done: List[Callable[..., Any]], deferred_after: Optional[int]) -> None:
         if self._need_drain and self._wq is None and not self._ending:
             self._need_drain = False
             self.emit('drain')
-        for callback in done:
-            callback()
+        for i, callback in enumerate(done):
+            if deferred_after is not None and i >= deferred_after:
+                self._defer(callback)
+            else:
+                callback()
         if self._ending and self._wq is None and not self._finishing:
             self._final()
 
@@ -754,19 +773,34 @@ class Socket(Emitter):
             for entry in pending:
                 if entry[1] is not None:
                     self._defer(entry[1], failure)
-        self._defer_later(self._emit_close)
+        if self._had_error is None:
+            self._defer(self._emit_close)    # no handle to close: Node's emitCloseNT
+        else:
+            self._defer_later(self._emit_close)
         return self
 
     def reset_and_destroy(self) -> 'Socket':
-        """Close the connection with a TCP RST instead of a FIN."""
-        if self._handle is not None and self._family != _std.AF_UNIX:
+        """Close the TCP connection with an RST instead of a FIN (once it is
+        connected, if it is still connecting)."""
+        if self._handle is None and not self.connecting:
+            if not self.destroyed:
+                self.destroy(ERR_SOCKET_CLOSED())
+            return self
+        if self._family == _std.AF_UNIX:
+            raise ERR_INVALID_HANDLE_TYPE()
+        if self.connecting:
+            self.once('connect', self._reset)
+        else:
+            self._reset()
+        return self
+
+    def _reset(self) -> None:
+        if self._handle is not None:
             try:
-                self._handle.setsockopt(_std.SOL_SOCKET, _std.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                self._handle.setsockopt(_std.SOL_SOCKET, _std.SO_LINGER, _LINGER_ZERO)
             except OSError:
                 pass
-        elif self._handle is None and not self.destroyed:
-            return self.destroy(ERR_SOCKET_CLOSED())
-        return self.destroy()
+        self.destroy()
 
     def _close_handle(self) -> None:
         self._stop_timer()
@@ -993,7 +1027,7 @@ class Socket(Emitter):
         if family:
             dns_options: Dict[str, Any] = {'family': family, 'hints': hints}
         else:
-            dns_options = {'hints': hints or _lookup.ADDRCONFIG, 'all': True}
+            dns_options = {'family': 0, 'hints': hints or _lookup.ADDRCONFIG, 'all': True}
 
         def on_lookup(err: Any, address: Any = None, kind: Any = None) -> None:
             self._defer(self._after_lookup, err, address, kind, host, port, local, block_list)
