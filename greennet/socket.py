@@ -562,9 +562,6 @@ class Socket(Emitter):
     def _write(self, data: bytes, callback: Optional[Callable[..., Any]]) -> bool:
         n = len(data)
         self._bytes_written += n
-        ok = self._wlen + n < HIGH_WATER_MARK
-        if not ok:
-            self._need_drain = True
         if self._wq is None and not self.connecting and self._handle is not None:
             try:
                 sent = self._handle.send(data)
@@ -574,15 +571,19 @@ class Socket(Emitter):
                 self._fail(err, 'write', callback)
                 return False
             if self._timeout_ms:
-                self._last_active = self._rt.loop.now()
+                self._touch()
             if sent == n:
                 if callback is not None or self._need_drain:
                     self._defer(self._after_write, callback)
-                return ok
+                return True
             if sent:
                 data = memoryview(data)[sent:]
         self._enqueue(data, callback)
-        return ok
+        # As Node's Writable: whether what is still queued is under the mark.
+        if self._wlen < HIGH_WATER_MARK:
+            return True
+        self._need_drain = True
+        return False
 
     def _enqueue(self, data: Any, callback: Optional[Callable[..., Any]]) -> None:
         if self._wq is None:
@@ -695,7 +696,7 @@ class Socket(Emitter):
             raise ERR_INVALID_ARG_TYPE('cb', 'function', callback)
         if data is not None:
             self.write(data, encoding)
-        if not self._ending:
+        if not self._ending and self._errored is None:
             self._ending = True
             if callback is not None:
                 self._on_finish(callback)
@@ -762,22 +763,29 @@ class Socket(Emitter):
         self._had_error = (error is not None) if self._counted else None
         self._errored = error
         self._close_handle()
-        pending = self._wq
-        self._wq = None
+        pending, self._wq = self._wq, None
+        self._wlen = 0
         self._buf = None
         self._buf_len = 0
         if error is not None:
             self._defer(self._emit_error, error)
-        if pending:
-            failure = ERR_STREAM_DESTROYED('write')
-            for entry in pending:
-                if entry[1] is not None:
-                    self._defer(entry[1], failure)
+        if pending or self._finish_cbs:
+            self._defer(self._error_buffer, pending, error)
         if self._had_error is None:
             self._defer(self._emit_close)    # no handle to close: Node's emitCloseNT
         else:
             self._defer_later(self._emit_close)
         return self
+
+    def _error_buffer(self, pending: Optional[Deque[list]], error: Optional[BaseException]) -> None:
+        """Node's ``errorBuffer``: the callbacks of writes that never went out,
+        and of ``end()``, learn that the socket was destroyed."""
+        for entry in pending or ():
+            if entry[1] is not None:
+                entry[1](error or ERR_STREAM_DESTROYED('write'))
+        callbacks, self._finish_cbs = self._finish_cbs, None
+        for callback in callbacks or ():
+            callback(error or ERR_STREAM_DESTROYED('end'))
 
     def reset_and_destroy(self) -> 'Socket':
         """Close the TCP connection with an RST instead of a FIN (once it is
@@ -996,9 +1004,9 @@ class Socket(Emitter):
         local_port = options.get('local_port')
         if local_port is not None:
             validate_number(local_port, 'options.localPort')
-        family = options.get('family', 0) or 0
+        family = options.get('family', UNSET)
         family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
-        if family not in (0, 4, 6):
+        if family is not UNSET and family not in (0, 4, 6):
             raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
         lookup = options.get('lookup')
         if lookup is not None:
@@ -1022,12 +1030,15 @@ class Socket(Emitter):
         (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._refed,
          self._onread, self._flowing, self._pipes) = kept
 
-    def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: int,
+    def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: Any,
                              hints: int, local: Tuple[Any, int], block_list: Any) -> None:
-        if family:
-            dns_options: Dict[str, Any] = {'family': family, 'hints': hints}
-        else:
-            dns_options = {'family': 0, 'hints': hints or _lookup.ADDRCONFIG, 'all': True}
+        # Node's dns options: ADDRCONFIG unless a family or hints are given, and
+        # every address (autoSelectFamily) unless a family or local address is.
+        dns_options: Dict[str, Any] = {} if family is UNSET else {'family': family}
+        any_family = family not in (4, 6)
+        dns_options['hints'] = hints or (_lookup.ADDRCONFIG if any_family else 0)
+        if any_family and not local[0]:
+            dns_options['all'] = True
 
         def on_lookup(err: Any, address: Any = None, kind: Any = None) -> None:
             self._defer(self._after_lookup, err, address, kind, host, port, local, block_list)
