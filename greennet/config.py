@@ -62,7 +62,9 @@ class Setting:
 
     @property
     def flag(self) -> str:
-        return '--' + self.name.replace('_', '-')
+        """The command-line flag (``--no-...`` for a switch that is on by default)."""
+        flag = '--' + self.name.replace('_', '-')
+        return '--no-' + flag[2:] if self.default is True else flag
 
 
 SETTINGS: Tuple[Setting, ...] = (
@@ -140,10 +142,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for setting in SETTINGS:
         if setting.validate is _boolean:
             group = parser.add_mutually_exclusive_group()
-            group.add_argument(setting.flag, dest=setting.name, action='store_const', const=True,
-                               default=None, help=setting.help)
-            group.add_argument('--no-' + setting.flag[2:], dest=setting.name,
-                               action='store_const', const=False, help=argparse.SUPPRESS)
+            on, off = '--' + setting.name.replace('_', '-'), '--no-' + setting.name.replace('_', '-')
+            group.add_argument(on, dest=setting.name, action='store_const', const=True,
+                               default=None,
+                               help=argparse.SUPPRESS if setting.default else setting.help)
+            group.add_argument(off, dest=setting.name, action='store_const', const=False,
+                               help=("don't " + setting.help) if setting.default else argparse.SUPPRESS)
         else:
             kind = float if setting.validate is _seconds else int if setting.validate is _count else str
             parser.add_argument(setting.flag, dest=setting.name, type=kind, default=None,
