@@ -13,11 +13,11 @@ import json
 import logging
 import os
 import sys
-from typing import Any, Dict, List, NoReturn, Optional
+from typing import Dict, List, NoReturn, Optional
 
-from .config import Config, ConfigError, Mount, SETTINGS, add_arguments, build_config
+from .config import Config, ConfigError, Mount, add_arguments, build_config
 from .endpoints import EndpointError, parse_endpoint
-from .worker import RUNTIME, USAGE, LaunchError
+from .worker import USAGE, LaunchError
 
 __all__ = ['main']
 

@@ -22,6 +22,7 @@ from .abort import on_abort
 from .address import is_ip
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
                      ERR_SERVER_NOT_RUNNING, system_error)
+from .arguments import normalize_listen_args, to_number
 from .binding import ListenError, adopt_fd, bind_listener, tcp_listener
 from .runtime import Emitter, raw_socket as _raw_socket
 from .socket import Socket
@@ -43,8 +44,6 @@ _log = logging.getLogger('greennet.server')
 
 _SERVER_OPTIONS = ('allow_half_open', 'pause_on_connect', 'no_delay', 'keep_alive',
                    'keep_alive_initial_delay', 'block_list', 'high_water_mark')
-_LISTEN_OPTIONS = ('port', 'host', 'path', 'backlog', 'exclusive', 'ipv6_only', 'readable_all',
-                   'writable_all', 'signal', 'fd', 'handle', 'reuse_port')
 
 
 class _Acceptor(StreamServer):
@@ -189,7 +188,7 @@ class Server(Emitter):
         """Start listening: ``listen([port[, host[, backlog]]][, cb])``,
         ``listen(path[, backlog][, cb])``, ``listen(handle[, backlog][, cb])``,
         ``listen(options[, cb])`` or keyword options; ``'listening'`` follows."""
-        options, callback, backlog_arg, no_args = _normalize_listen_args(args, kwargs)
+        options, callback, backlog_arg, no_args = normalize_listen_args(args, kwargs)
         if self._acceptor is not None:
             raise ERR_SERVER_ALREADY_LISTEN()
         if callback is not None:
@@ -404,52 +403,8 @@ class Server(Emitter):
         return '<greennet.Server %s>' % (self.address(),)
 
 
-def _normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]], Optional[int], bool]:
-    """Node's ``normalizeArgs`` for ``listen()``: options, callback, a backlog
-    given positionally, and whether nothing at all was given."""
-    args = list(args)
-    callback = kwargs.pop('callback', None)
-    if args and callable(args[-1]) and not isinstance(args[-1], (Mapping, Server, Socket)):
-        callback = args.pop()
-    if callback is not None:
-        validate_function(callback, 'callback')
-    options: Dict[str, Any] = {}
-    backlog_arg = None
-    no_args = not args and not any(key in kwargs for key in ('port', 'path', 'fd', 'handle'))
-    if args:
-        first = args[0]
-        if isinstance(first, Mapping):
-            options = snake_options(first)
-        elif isinstance(first, (Server, Socket)) or hasattr(first, 'fd') or hasattr(first, '_handle'):
-            options = {'handle': first}
-        elif isinstance(first, str) and _to_number(first) is None:
-            options = {'path': first}
-        else:
-            options = {'port': first}
-            if len(args) > 1 and isinstance(args[1], str):
-                options['host'] = args[1]
-        backlog_arg = (_to_number(args[1]) if len(args) > 1 else None) or (
-            _to_number(args[2]) if len(args) > 2 else None)
-    for key, value in kwargs.items():
-        if key not in _LISTEN_OPTIONS:
-            raise TypeError('listen() got an unexpected keyword argument %r' % key)
-        options[key] = value
-    return options, callback, int(backlog_arg) if backlog_arg else None, no_args
-
-
-def _to_number(value: Any) -> Optional[float]:
-    """Node's ``toNumber``: a non-negative number, else ``None``."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
-
-
 def _backlog(value: Any) -> Optional[int]:
-    number = _to_number(value)
+    number = to_number(value)
     return int(number) if number else None
 
 

@@ -23,6 +23,8 @@ from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, U
 
 from . import lookup as _lookup
 from .abort import on_abort
+from .arguments import (CONNECT_OPTIONS, SOCKET_OPTIONS, check_known, merge_options,
+                        normalize_connect_args)
 from .address import is_ip
 from .encoding import Decoder, encode, normalize_encoding
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
@@ -30,8 +32,9 @@ from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD
                      ERR_INVALID_HANDLE_TYPE, ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
                      ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
                      NodeError, abort_error, system_error)
+from .pipe import Pipe
 from .runtime import Emitter, raw_socket as _raw_socket
-from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
+from .validators import (UNSET, validate_abort_signal, validate_function,
                          validate_number, validate_port, validate_string)
 
 __all__ = ['Socket', 'connect', 'create_connection']
@@ -49,11 +52,6 @@ _WOULD_BLOCK = (BlockingIOError, InterruptedError)
 #: ``SO_LINGER`` on with a zero timeout: ``close()`` sends an RST.
 _LINGER_ZERO = struct.pack('ii', 1, 0)
 _READ, _WRITE = 1, 2
-
-_SOCKET_OPTIONS = ('fd', 'allow_half_open', 'readable', 'writable', 'signal', 'onread')
-_CONNECT_OPTIONS = ('port', 'host', 'path', 'local_address', 'local_port', 'family', 'hints',
-                    'lookup', 'no_delay', 'keep_alive', 'keep_alive_initial_delay', 'timeout',
-                    'onread', 'block_list', 'auto_select_family', 'auto_select_family_attempt_timeout')
 
 
 def _sockaddr_dict(sockaddr: Any, family: int) -> Dict[str, Any]:
@@ -82,8 +80,8 @@ class Socket(Emitter):
 
     def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
         super().__init__()
-        opts = _merge_options(options, kwargs, 'options')
-        _check_known(opts, _SOCKET_OPTIONS + _CONNECT_OPTIONS + ('pause_on_connect',), 'Socket')
+        opts = merge_options(options, kwargs, 'options')
+        check_known(opts, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',), 'Socket')
         self._setup(bool(opts.get('allow_half_open', False)))
         signal = validate_abort_signal(opts.get('signal'))
         if opts.get('onread') is not None:
@@ -1129,7 +1127,7 @@ class Socket(Emitter):
     def pipe(self, destination: Any, end: bool = True) -> Any:
         """Write everything this socket reads to ``destination``, pausing while
         it is full; end it when this one ends. Returns ``destination``."""
-        _Pipe(self, destination, end)
+        Pipe(self, destination, end)
         return destination
 
     def unpipe(self, destination: Any = None) -> 'Socket':
@@ -1142,58 +1140,6 @@ class Socket(Emitter):
 
     def __repr__(self) -> str:
         return '<greennet.Socket %s %s>' % (self.ready_state, self._peer() or self.address())
-
-
-class _Pipe:
-    """One ``source.pipe(destination)``: Node's ``Readable.prototype.pipe``."""
-
-    __slots__ = ('source', 'destination', 'end')
-
-    def __init__(self, source: Socket, destination: Any, end: bool) -> None:
-        self.source = source
-        self.destination = destination
-        self.end = end
-        if source._pipes is None:
-            source._pipes = []
-        source._pipes.append(self)
-        source.on('data', self.ondata)
-        destination.on('drain', self.ondrain)
-        if end:
-            source.on('end', self.onend)
-        destination.on('close', self.cleanup)
-        destination.on('finish', self.cleanup)
-        if hasattr(destination, 'emit'):
-            destination.emit('pipe', source)
-        if not source._flowing:
-            source.resume()
-
-    def ondata(self, chunk: Any) -> None:
-        if self.destination.write(chunk) is False:
-            self.source.pause()
-
-    def ondrain(self) -> None:
-        source = self.source
-        if source._flowing is False:
-            source.resume()
-
-    def onend(self) -> None:
-        self.destination.end()
-        self.cleanup()
-
-    def cleanup(self, *_: Any) -> None:
-        source, destination = self.source, self.destination
-        if source._pipes and self in source._pipes:
-            source._pipes.remove(self)
-            if not source._pipes:
-                source.pause()
-        for emitter, event, listener in ((source, 'data', self.ondata), (source, 'end', self.onend),
-                                         (destination, 'drain', self.ondrain),
-                                         (destination, 'close', self.cleanup),
-                                         (destination, 'finish', self.cleanup)):
-            try:
-                emitter.remove_listener(event, listener)
-            except KeyError:
-                pass
 
 
 def _head(wq: Deque[list]) -> List[list]:
@@ -1212,63 +1158,12 @@ def _to_bytes(data: Any, encoding: Any) -> bytes:
     raise ERR_INVALID_ARG_TYPE('chunk', ['string', 'Buffer', 'TypedArray', 'DataView'], data)
 
 
-def _merge_options(options: Any, kwargs: Dict[str, Any], name: str) -> Dict[str, Any]:
-    if options is None:
-        merged: Dict[str, Any] = {}
-    else:
-        merged = snake_options(options, name)
-    merged.update(kwargs)
-    return merged
-
-
-def _check_known(options: Mapping[str, Any], allowed: Tuple[str, ...], where: str) -> None:
-    for key in options:
-        if key not in allowed:
-            raise TypeError('%s() got an unexpected option %r' % (where, key))
-
-
-def _is_port_arg(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        try:
-            float(value)
-            return True
-        except ValueError:
-            return False
-    return False
-
-
-def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]]]:
-    """Node's ``normalizeArgs`` for ``connect()``: ``(options, callback)``."""
-    args = list(args)
-    callback = kwargs.pop('connect_listener', None) or kwargs.pop('callback', None)
-    if args and callable(args[-1]) and not isinstance(args[-1], Mapping):
-        callback = args.pop()
-    options: Dict[str, Any] = {}
-    if args:
-        first = args[0]
-        if isinstance(first, Mapping):
-            options = snake_options(first)
-        elif isinstance(first, str) and not _is_port_arg(first):
-            options = {'path': first}
-        else:
-            options = {'port': first}
-            if len(args) > 1 and isinstance(args[1], str):
-                options['host'] = args[1]
-    options.update(kwargs)
-    _check_known(options, _CONNECT_OPTIONS + _SOCKET_OPTIONS, 'connect')
-    return options, callback
-
-
 def connect(*args: Any, **kwargs: Any) -> Socket:
     """Create a ``Socket`` and start connecting it (Node's ``net.connect``):
     ``connect(port[, host][, cb])``, ``connect(path[, cb])``,
     ``connect(options[, cb])`` or keyword options."""
     options, callback = normalize_connect_args(args, kwargs)
-    socket_options = {key: options[key] for key in _SOCKET_OPTIONS if key in options and key != 'onread'}
+    socket_options = {key: options[key] for key in SOCKET_OPTIONS if key in options and key != 'onread'}
     sock = Socket(**socket_options)
     sock._connect(options, callback)
     return sock
