@@ -61,14 +61,32 @@ class Listeners:
         return self.bound
 
     def _activated_for(self, mount: Mount, inherited: List[Tuple[int, Optional[str]]]) -> List[Endpoint]:
-        unclaimed = [(fd, name) for fd, name in inherited
-                     if not any(b[2].fileno() == fd for b in self.bound)]
+        """The passed sockets a mount with no address takes: those named for
+        its target, else (alone) all that no mount names, else the next one."""
+        claimed = {sock.fileno() for _, _, sock in self.bound} | self._named(inherited)
+        unclaimed = [(fd, name) for fd, name in inherited if fd not in claimed]
         addressless = [m for m in self.config.mounts if not m.endpoints]
-        if len(addressless) > 1:
-            named = [(fd, name) for fd, name in unclaimed if name == mount.target]
-            unclaimed = named or unclaimed[:1]
-        return [Endpoint('systemd:%s' % (name or fd), systemd=name or str(fd - 3))
-                for fd, name in unclaimed]
+        chosen = [(fd, name) for fd, name in unclaimed if name == mount.target]
+        if not chosen:
+            others = {m.target for m in addressless if m is not mount}
+            chosen = [(fd, name) for fd, name in unclaimed if name not in others]
+            if len(addressless) > 1:
+                chosen = chosen[:1]
+        return [Endpoint('systemd:%s' % (name or fd - systemd.SD_LISTEN_FDS_START),
+                         systemd=name or str(fd - systemd.SD_LISTEN_FDS_START))
+                for fd, name in chosen]
+
+    def _named(self, inherited: List[Tuple[int, Optional[str]]]) -> set:
+        """The passed sockets that some mount's ``systemd:`` address names."""
+        named = set()
+        for mount in self.config.mounts:
+            for endpoint in mount.endpoints:
+                if endpoint.systemd is not None:
+                    try:
+                        named.add(_pick(endpoint, inherited))
+                    except LaunchError:
+                        pass
+        return named
 
     def _socket(self, endpoint: Endpoint, inherited: List[Tuple[int, Optional[str]]]) -> _std.socket:
         backlog = self.config.backlog
@@ -172,6 +190,10 @@ class Arbiter:
         self.boot_failures: List[_WorkerProcess] = []
         self.boot_done = False
         self.watchdog = systemd.watchdog_interval()
+        #: How often workers report; a worker silent for half the watchdog
+        #: interval stops the pings.
+        self.beat_interval = min(1.0, self.watchdog / 8) if self.watchdog else 1.0
+        self.poll_interval = min(0.5, self.watchdog / 4) if self.watchdog else 0.5
         self.last_ping = 0.0
         self.last_status = ''
 
@@ -225,7 +247,7 @@ class Arbiter:
 
     def _supervise(self, wake_r: int) -> int:
         while True:
-            self._poll(0.5, wake_r)
+            self._poll(self.poll_interval, wake_r)
             while self.signals:
                 status = self._handle_signal(self.signals.popleft())
                 if status is not None:
@@ -276,6 +298,7 @@ class Arbiter:
         status_r, status_w = os.pipe()
         os.set_blocking(status_r, False)
         spec = {
+            'beat': self.beat_interval,
             'config': self.config.values,
             'source': self.config.source,
             'status_fd': status_w,
@@ -432,7 +455,7 @@ class Arbiter:
             self.last_status = status
             systemd.notify(status)
         if self.watchdog and now - self.last_ping >= self.watchdog / 2:
-            healthy = all(now - w.last_beat < self.watchdog for w in serving)
+            healthy = all(now - w.last_beat < self.watchdog / 2 for w in serving)
             if healthy:
                 self.last_ping = now
                 systemd.notify('WATCHDOG=1')

@@ -173,7 +173,7 @@ def _worker() -> int:
         endpoint = parse_endpoint(item['endpoint'])
         sockets.append((mount, endpoint, socket.socket(fileno=item['fd'])))
     try:
-        worker = Worker(config, sockets, status=status)
+        worker = Worker(config, sockets, status=status, beat=spec.get('beat', 1.0))
         worker.start()
     except LaunchError as err:
         status('fail %d %s' % (err.status, err))

@@ -42,7 +42,7 @@ class Handler:
 
 _handlers: Dict[str, Handler] = {}
 _entry_points_loaded = False
-_entry_point_errors: List[str] = []
+_entry_point_errors: Dict[str, str] = {}
 
 
 def _describe(listener: Listener) -> str:
@@ -102,13 +102,13 @@ def _load_entry_points() -> None:
             listener = point.load()
             register(point.name, listener, origin=origin)
         except Exception as err:  # one broken package must not hide the others
-            _entry_point_errors.append('%s: %s: %s' % (origin, type(err).__name__, err))
+            _entry_point_errors[point.name] = '%s: %s: %s' % (origin, type(err).__name__, err)
 
 
 def entry_point_errors() -> List[str]:
     """The entry points that failed to load, one line each."""
     _load_entry_points()
-    return list(_entry_point_errors)
+    return list(_entry_point_errors.values())
 
 
 def get(name: str) -> Handler:
@@ -118,6 +118,8 @@ def get(name: str) -> Handler:
     if found is None:
         _load_entry_points()
         found = _handlers.get(name)
+    if found is None and name in _entry_point_errors:
+        raise HandlerError('handler %r did not load: %s' % (name, _entry_point_errors[name]))
     if found is None:
         known = ', '.join(sorted(_handlers)) or 'none'
         raise HandlerError('unknown handler %r (registered: %s)' % (name, known))

@@ -140,8 +140,9 @@ class Worker:
 
     def __init__(self, config: Config, sockets: List[Tuple[Mount, Endpoint, _std.socket]],
                  status: Optional[Callable[[str], None]] = None,
-                 reload_supported: bool = True) -> None:
+                 reload_supported: bool = True, beat: float = 1.0) -> None:
         self.config = config
+        self.beat = beat
         self.reload_supported = reload_supported
         self.sockets = sockets
         self.status = status or (lambda line: None)
@@ -155,7 +156,10 @@ class Worker:
     # -- start ---------------------------------------------------------
 
     def start(self) -> None:
-        """Make and start every server; raise :class:`LaunchError` if one fails."""
+        """Make and start every server; raise :class:`LaunchError` if one fails.
+        The signals are handled from here on, before anyone learns that the
+        servers listen."""
+        self._handle_signals()
         targets: Dict[str, Target] = {}
         for mount, endpoint, sock in self.sockets:
             target = targets.get(mount.target) or targets.setdefault(mount.target, load_target(mount.target))
@@ -164,6 +168,9 @@ class Worker:
             self._listen(server, sock, endpoint, mount.target)
 
     def _listen(self, server: Server, sock: _std.socket, endpoint: Endpoint, name: str) -> None:
+        if self._stopping:
+            sock.close()
+            return
         outcome = AsyncResult()
         server.once('listening', lambda: outcome.set(None))
         server.once('error', outcome.set)
@@ -201,8 +208,7 @@ class Worker:
 
     # -- run and stop ----------------------------------------------------
 
-    def serve(self) -> int:
-        """Serve until stopped; the exit status."""
+    def _handle_signals(self) -> None:
         gevent.signal_handler(signal.SIGTERM, self.shutdown, 'SIGTERM')
         gevent.signal_handler(signal.SIGINT, self._interrupt)
         if self.reload_supported:
@@ -210,6 +216,9 @@ class Worker:
         else:
             gevent.signal_handler(signal.SIGHUP, lambda: log.warning(
                 'SIGHUP: reloading needs --workers 1 or more; ignored'))
+
+    def serve(self) -> int:
+        """Serve until stopped; the exit status."""
         self.status('ready')
         beat = gevent.spawn(self._heartbeat)
         try:
@@ -222,7 +231,7 @@ class Worker:
 
     def _heartbeat(self) -> None:
         while True:
-            gevent.sleep(1.0)
+            gevent.sleep(self.beat)
             self.status('beat %d' % len(self.connections))
 
     def watch_systemd(self) -> None:
