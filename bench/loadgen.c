@@ -1,0 +1,691 @@
+/*
+ * loadgen.c - single-threaded epoll load generator for TCP echo servers.
+ *
+ * Built by bench/run.py with `cc -O2` into bench/build/loadgen. Loopback use
+ * only; every loop is bounded in time and the program always stops by itself.
+ *
+ *   loadgen pingpong -p PORT [-c CONNS] [-s SIZE] [-w WARM] [-d SECS] [-P PID]
+ *       each connection sends SIZE bytes, waits for the full echo, repeats.
+ *       -> round trips/s, p50/p99/p999 latency (us)
+ *   loadgen stream -p PORT [-c CONNS] [-s CHUNK] [-m INFLIGHT] [-w] [-d] [-P]
+ *       each connection keeps up to INFLIGHT bytes outstanding, written in
+ *       CHUNK-byte writes, and reads everything back; at the end it stops
+ *       writing and drains, checking that every byte sent came back.
+ *       -> MB/s echoed (1 MB = 1e6 B)
+ *   loadgen churn -p PORT [-c PARALLEL] [-s SIZE] [-w] [-d] [-P]
+ *       PARALLEL loops of connect + send SIZE + read echo + close.
+ *       -> cycles/s, p50/p99 connect-to-echo latency
+ *   loadgen idle -p PORT [-c CONNS] [-s SIZE] [-d HOLD]
+ *       opens CONNS connections (each echoes SIZE bytes once), prints a line
+ *       "READY ..." and holds them until stdin reaches EOF or HOLD seconds pass.
+ *
+ * Common options: -H HOST (default 127.0.0.1), -T hard timeout in seconds,
+ * -n (count bytes only, do not compare echoed content),
+ * -S N rotate over N loopback source addresses 127.1.0.1.. (churn default 256,
+ * see connect_nonblocking; 0 = kernel's choice).
+ * -P PID samples that process's CPU% (utime+stime from /proc/PID/stat) over
+ * the measured window; the loadgen's own CPU% comes from getrusage().
+ *
+ * Output: one JSON line on stdout (for idle: a READY line first).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { M_PINGPONG, M_STREAM, M_CHURN, M_IDLE };
+static const char *mode_names[] = {"pingpong", "stream", "churn", "idle"};
+
+/* ---- options ---- */
+static int mode = -1;
+static const char *host = "127.0.0.1";
+static int port = 0;
+static long conns = -1;
+static long size = -1;
+static long inflight_max = 1 << 20;
+static double warm_s = 0.25, dur_s = 1.0, timeout_s = -1;
+static int server_pid = 0;
+static int verify = 1;
+
+/* ---- shared state ---- */
+static struct sockaddr_in addr;
+static unsigned char *ref;      /* ref[i] = i % 251, length REF_LEN */
+static size_t ref_len;
+static unsigned char *scratch;  /* receive buffer */
+static size_t scratch_len;
+static int ep = -1;
+
+static uint64_t errors = 0, verify_failures = 0;
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void die(const char *msg) {
+    printf("{\"ok\":false,\"mode\":\"%s\",\"error\":\"%s: %s\"}\n",
+           mode >= 0 ? mode_names[mode] : "?", msg, strerror(errno));
+    fflush(stdout);
+    exit(1);
+}
+
+/* ---- latency histogram: 1 us buckets below 100 ms, 100 us up to 10 s ---- */
+#define H1 100000
+#define H2 100000
+static uint32_t hist1[H1], hist2[H2];
+static uint64_t hist_over = 0, hist_n = 0, hist_max_ns = 0;
+
+static void hist_add(uint64_t ns) {
+    uint64_t us = ns / 1000;
+    if (us < H1) hist1[us]++;
+    else if (us / 100 < H2) hist2[us / 100]++;
+    else hist_over++;
+    if (ns > hist_max_ns) hist_max_ns = ns;
+    hist_n++;
+}
+
+static double hist_pct(double p) {
+    if (!hist_n) return 0;
+    uint64_t want = (uint64_t)(p * (double)hist_n);
+    if (want >= hist_n) want = hist_n - 1;
+    uint64_t seen = 0;
+    for (int i = 0; i < H1; i++) { seen += hist1[i]; if (seen > want) return i; }
+    for (int i = 0; i < H2; i++) { seen += hist2[i]; if (seen > want) return (double)i * 100; }
+    return (double)hist_max_ns / 1000.0;
+}
+
+/* ---- CPU sampling ---- */
+static double proc_cpu_s(int pid) {   /* utime+stime of pid, seconds; -1 on error */
+    char path[64], buf[2048];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p) return -1;
+    p += 2;                          /* now at field 3 (state) */
+    unsigned long long ut = 0, st = 0;
+    int field = 3;
+    char *save = NULL;
+    for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
+        if (field == 14) ut = strtoull(tok, NULL, 10);
+        if (field == 15) { st = strtoull(tok, NULL, 10); break; }
+    }
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* whole machine: busy and steal CPU-seconds from /proc/stat; -1 on error */
+static void sys_cpu_s(double *busy, double *steal) {
+    unsigned long long v[8] = {0};
+    *busy = *steal = -1;
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f) return;
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                   &v[6], &v[7]);
+    fclose(f);
+    if (n < 8) return;
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    /* user nice system idle iowait irq softirq steal: busy = all but idle+iowait */
+    *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / hz;
+    *steal = (double)v[7] / hz;
+}
+
+typedef struct { uint64_t t; double srv, self, sys, steal; } snap_t;
+static snap_t snap(void) {
+    snap_t s;
+    s.t = now_ns();
+    s.srv = server_pid ? proc_cpu_s(server_pid) : -1;
+    s.self = self_cpu_s();
+    sys_cpu_s(&s.sys, &s.steal);
+    return s;
+}
+
+/* ---- sockets ---- */
+static void set_nodelay(int fd) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static int connect_blocking(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) die("socket");
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+    set_nodelay(fd);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+/* Source-address rotation (-S N): churn closes ~20k connections/s from the
+ * client side and every one leaves a TIME_WAIT entry for 60 s. With a single
+ * source address the ~28k ephemeral ports run out after about a second and
+ * connect() stalls searching for a reusable port, so the test would measure
+ * the client's kernel, not the server. Binding each socket to one of N
+ * loopback addresses 127.1.x.y (all of 127/8 is local) gives N times the
+ * port space. IP_BIND_ADDRESS_NO_PORT defers port choice to connect(). */
+static long src_count = -1;
+static uint64_t src_next = 0;
+
+/* returns fd (connect in progress or done) or -1 */
+static int connect_nonblocking(void) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -1;
+    set_nodelay(fd);
+    if (src_count > 0) {
+        struct sockaddr_in src;
+        int one = 1;
+        uint32_t k = (uint32_t)(src_next++ % (uint64_t)src_count);
+        memset(&src, 0, sizeof src);
+        src.sin_family = AF_INET;
+        src.sin_addr.s_addr = htonl((127u << 24) | (1u << 16) | (k + 1));
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) { close(fd); return -1; }
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void ep_ctl(int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    if (epoll_ctl(ep, op, fd, &ev) < 0) die("epoll_ctl");
+}
+
+/* compare received bytes against the reference pattern at stream offset off */
+static void check(const unsigned char *buf, size_t n, uint64_t off) {
+    if (!verify) return;
+    size_t done = 0;
+    while (done < n) {
+        size_t start = (off + done) % 251;
+        size_t len = n - done;
+        if (len > ref_len - start) len = ref_len - start;
+        if (memcmp(buf + done, ref + start, len) != 0) { verify_failures++; return; }
+        done += len;
+    }
+}
+
+/* ---- per-connection state ---- */
+typedef struct {
+    int fd;
+    int state;            /* see ST_* */
+    uint32_t gen;
+    uint64_t sent, recvd; /* current message (pingpong/churn) or totals (stream) */
+    uint64_t seq;         /* message sequence, shifts the pattern */
+    uint64_t t0;
+    int out_armed;
+} conn_t;
+
+enum { ST_DEAD, ST_CONNECTING, ST_ACTIVE, ST_HELD };
+
+static conn_t *cs;
+
+static uint64_t key(long i) { return ((uint64_t)cs[i].gen << 32) | (uint64_t)i; }
+
+static void kill_conn(long i) {
+    if (cs[i].fd >= 0) close(cs[i].fd);
+    cs[i].fd = -1;
+    cs[i].state = ST_DEAD;
+    cs[i].gen++;
+}
+
+/* results shared by modes */
+static uint64_t ops = 0, bytes = 0;
+static int measuring = 0;
+
+/* ================= pingpong ================= */
+
+/* send what remains of the current message; returns 0 ok, -1 on error */
+static int pp_send(long i) {
+    conn_t *c = &cs[i];
+    while (c->sent < (uint64_t)size) {
+        ssize_t n = send(c->fd, ref + (c->seq % 251) + c->sent, size - c->sent, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
+                return 0;
+            }
+            return -1;
+        }
+        c->sent += n;
+    }
+    if (c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i)); c->out_armed = 0; }
+    return 0;
+}
+
+static void pp_start(long i, uint64_t t) {
+    conn_t *c = &cs[i];
+    c->seq++;
+    c->sent = c->recvd = 0;
+    c->t0 = t;
+    if (pp_send(i) < 0) { errors++; kill_conn(i); }
+}
+
+static long alive = 0;
+
+static void pp_event(long i, uint32_t evs) {
+    conn_t *c = &cs[i];
+    if (evs & EPOLLOUT) {
+        if (pp_send(i) < 0) { errors++; kill_conn(i); alive--; return; }
+    }
+    if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        uint64_t want = size - c->recvd;
+        if (want > scratch_len) want = scratch_len;
+        ssize_t n = recv(c->fd, scratch, want, 0);
+        if (n < 0 && errno == EAGAIN) return;
+        if (n <= 0) { errors++; kill_conn(i); alive--; return; }
+        check(scratch, n, (c->seq % 251) + c->recvd);
+        c->recvd += n;
+        if (c->recvd == (uint64_t)size && c->sent == (uint64_t)size) {
+            uint64_t t = now_ns();
+            if (measuring) { ops++; bytes += size; hist_add(t - c->t0); }
+            pp_start(i, t);
+            if (c->state == ST_DEAD) alive--;
+        }
+    }
+}
+
+/* ================= stream ================= */
+
+static int st_sending = 1;
+
+static int st_fill(long i) {
+    conn_t *c = &cs[i];
+    while (st_sending && c->sent - c->recvd + size <= (uint64_t)inflight_max) {
+        ssize_t n = send(c->fd, ref + (c->sent % 251), size, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
+                return 0;
+            }
+            return -1;
+        }
+        c->sent += n;
+    }
+    if (c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i)); c->out_armed = 0; }
+    return 0;
+}
+
+static void st_event(long i, uint32_t evs) {
+    conn_t *c = &cs[i];
+    if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
+        if (n < 0 && errno == EAGAIN) goto out;
+        if (n <= 0) { errors++; kill_conn(i); alive--; return; }
+        check(scratch, n, c->recvd);
+        c->recvd += n;
+        if (measuring) bytes += n;
+        if (c->recvd > c->sent) { verify_failures++; }
+    }
+out:
+    if (st_fill(i) < 0) { errors++; kill_conn(i); alive--; }
+}
+
+/* ================= churn / idle ================= */
+
+static long pending = 0, done_conns = 0, dropped = 0, next_idx = 0;
+
+static int cy_launch(long i) {
+    conn_t *c = &cs[i];
+    c->fd = connect_nonblocking();
+    if (c->fd < 0) { errors++; c->state = ST_DEAD; return -1; }
+    c->state = ST_CONNECTING;
+    c->sent = c->recvd = 0;
+    c->seq++;
+    c->t0 = now_ns();
+    c->out_armed = 1;
+    ep_ctl(EPOLL_CTL_ADD, c->fd, EPOLLOUT, key(i));
+    return 0;
+}
+
+/* returns 1 when the cycle's echo is complete */
+static int cy_event(long i, uint32_t evs) {
+    conn_t *c = &cs[i];
+    if (c->state == ST_CONNECTING) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err || (evs & (EPOLLERR | EPOLLHUP))) return -1;
+        c->state = ST_ACTIVE;
+        ssize_t n = send(c->fd, ref + (c->seq % 251), size, MSG_NOSIGNAL);
+        if (n != size) return -1;   /* tiny message into an empty buffer */
+        c->sent = n;
+        ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i));
+        c->out_armed = 0;
+        return 0;
+    }
+    if (c->state == ST_ACTIVE) {
+        ssize_t n = recv(c->fd, scratch, size - c->recvd, 0);
+        if (n < 0 && errno == EAGAIN) return 0;
+        if (n <= 0) return -1;
+        check(scratch, n, (c->seq % 251) + c->recvd);
+        c->recvd += n;
+        return c->recvd == (uint64_t)size ? 1 : 0;
+    }
+    if (c->state == ST_HELD) {   /* idle: anything readable now means the server closed */
+        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
+        if (n < 0 && errno == EAGAIN) return 0;
+        return -2;
+    }
+    return 0;
+}
+
+/* ================= main loops ================= */
+
+#define MAXEV 1024
+
+static void print_common(const snap_t *a, const snap_t *b) {
+    double wall = (b->t - a->t) / 1e9;
+    printf("\"duration_s\":%.4f,", wall);
+    if (server_pid && a->srv >= 0 && b->srv >= 0)
+        printf("\"server_cpu_pct\":%.1f,", 100.0 * (b->srv - a->srv) / wall);
+    else
+        printf("\"server_cpu_pct\":null,");
+    printf("\"client_cpu_pct\":%.1f,", 100.0 * (b->self - a->self) / wall);
+    /* CPU used by everything else on the machine (other processes, hypervisor steal):
+     * a large value means the sample was disturbed */
+    if (server_pid && a->srv >= 0 && b->srv >= 0 && a->sys >= 0 && b->sys >= 0) {
+        double other = (b->sys - a->sys) - (b->srv - a->srv) - (b->self - a->self);
+        printf("\"other_cpu_pct\":%.1f,\"steal_pct\":%.1f,", 100.0 * (other > 0 ? other : 0) / wall,
+               100.0 * (b->steal - a->steal) / wall);
+    }
+    printf("\"errors\":%llu,\"verify_failures\":%llu,\"verified\":%s",
+           (unsigned long long)errors, (unsigned long long)verify_failures, verify ? "true" : "false");
+}
+
+static void print_latency(void) {
+    printf("\"samples\":%llu,\"p50_us\":%.0f,\"p99_us\":%.0f,\"p999_us\":%.0f,\"max_us\":%.0f,",
+           (unsigned long long)hist_n, hist_pct(0.50), hist_pct(0.99), hist_pct(0.999), hist_max_ns / 1000.0);
+}
+
+static int run_timed(void) {
+    struct epoll_event evs[MAXEV];
+    uint64_t t_start = now_ns();
+    uint64_t t_meas = t_start + (uint64_t)(warm_s * 1e9);
+    uint64_t t_end = t_meas + (uint64_t)(dur_s * 1e9);
+    snap_t a = {0}, b = {0};
+    uint64_t t = t_start;
+
+    if (mode == M_PINGPONG || mode == M_STREAM) {
+        for (long i = 0; i < conns; i++) {
+            cs[i].fd = connect_blocking();
+            cs[i].state = ST_ACTIVE;
+            ep_ctl(EPOLL_CTL_ADD, cs[i].fd, EPOLLIN, key(i));
+        }
+        alive = conns;
+        t_start = now_ns();
+        t_meas = t_start + (uint64_t)(warm_s * 1e9);
+        t_end = t_meas + (uint64_t)(dur_s * 1e9);
+        for (long i = 0; i < conns; i++) {
+            if (mode == M_PINGPONG) { pp_start(i, now_ns()); if (cs[i].state == ST_DEAD) alive--; }
+            else if (st_fill(i) < 0) { errors++; kill_conn(i); alive--; }
+        }
+    } else { /* churn */
+        for (long i = 0; i < conns; i++) cy_launch(i);
+    }
+    if (warm_s <= 0) { measuring = 1; a = snap(); }
+
+    uint64_t churn_spins = 0;
+    while (t < t_end) {
+        int n = epoll_wait(ep, evs, MAXEV, 2);
+        if (n < 0 && errno != EINTR) die("epoll_wait");
+        t = now_ns();
+        if (!measuring && t >= t_meas) { measuring = 1; a = snap(); t = a.t; }
+        for (int k = 0; k < n; k++) {
+            long i = (long)(evs[k].data.u64 & 0xffffffffu);
+            uint32_t gen = (uint32_t)(evs[k].data.u64 >> 32);
+            if (cs[i].gen != gen || cs[i].state == ST_DEAD) continue;
+            if (mode == M_PINGPONG) pp_event(i, evs[k].events);
+            else if (mode == M_STREAM) st_event(i, evs[k].events);
+            else {
+                int r = cy_event(i, evs[k].events);
+                if (r == 0) continue;
+                if (r == 1) {
+                    uint64_t tt = now_ns();
+                    if (measuring) { ops++; bytes += size; hist_add(tt - cs[i].t0); }
+                } else errors++;
+                kill_conn(i);
+                if (cy_launch(i) < 0) kill_conn(i);
+            }
+        }
+        if (mode == M_CHURN) {   /* relaunch slots whose connect() failed outright */
+            for (long i = 0; i < conns; i++)
+                if (cs[i].state == ST_DEAD && cy_launch(i) < 0) { kill_conn(i); churn_spins++; }
+            if (churn_spins > 100000) break;
+        } else if (alive <= 0) break;
+    }
+    if (!measuring) { measuring = 1; a = snap(); }
+    b = snap();
+    measuring = 0;
+
+    /* stream: stop writing and drain so every byte sent must come back */
+    int drained = 1;
+    uint64_t total_sent = 0, total_recvd = 0;
+    if (mode == M_STREAM) {
+        st_sending = 0;
+        uint64_t t_drain_end = now_ns() + 5000000000ull;
+        for (;;) {
+            int open = 0;
+            for (long i = 0; i < conns; i++)
+                if (cs[i].state != ST_DEAD && cs[i].recvd < cs[i].sent) open = 1;
+            if (!open || now_ns() > t_drain_end) break;
+            int n = epoll_wait(ep, evs, MAXEV, 10);
+            for (int k = 0; k < n; k++) {
+                long i = (long)(evs[k].data.u64 & 0xffffffffu);
+                if (cs[i].state == ST_DEAD || cs[i].gen != (uint32_t)(evs[k].data.u64 >> 32)) continue;
+                st_event(i, evs[k].events);
+            }
+        }
+        for (long i = 0; i < conns; i++) {
+            total_sent += cs[i].sent;
+            total_recvd += cs[i].recvd;
+            if (cs[i].state == ST_DEAD || cs[i].recvd != cs[i].sent) drained = 0;
+        }
+    }
+    for (long i = 0; i < conns; i++) if (cs[i].fd >= 0) close(cs[i].fd);
+
+    double wall = (b.t - a.t) / 1e9;
+    int ok = errors == 0 && verify_failures == 0 && drained && ops + bytes > 0;
+    printf("{\"ok\":%s,\"mode\":\"%s\",\"conns\":%ld,\"size\":%ld,", ok ? "true" : "false",
+           mode_names[mode], conns, size);
+    if (mode == M_STREAM) {
+        printf("\"inflight\":%ld,\"bytes\":%llu,\"mb_per_s\":%.2f,\"total_sent\":%llu,\"total_echoed\":%llu,\"drained\":%s,",
+               inflight_max, (unsigned long long)bytes, bytes / wall / 1e6,
+               (unsigned long long)total_sent, (unsigned long long)total_recvd, drained ? "true" : "false");
+    } else {
+        printf("\"ops\":%llu,\"ops_per_s\":%.1f,\"mb_per_s\":%.3f,", (unsigned long long)ops, ops / wall,
+               bytes / wall / 1e6);
+        print_latency();
+    }
+    print_common(&a, &b);
+    printf("}\n");
+    fflush(stdout);
+    return ok ? 0 : 1;
+}
+
+static int run_idle(void) {
+    struct epoll_event evs[MAXEV];
+    const long max_pending = 64;
+    uint64_t t0 = now_ns();
+    uint64_t deadline = t0 + (uint64_t)(timeout_s * 1e9);
+    long failures = 0, nretry = 0;
+    long *retry = calloc(conns, sizeof *retry);
+    if (!retry) die("malloc");
+
+    while (done_conns < conns) {
+        while (pending < max_pending && (nretry > 0 || next_idx < conns)) {
+            long i = nretry > 0 ? retry[nretry - 1] : next_idx;
+            if (cy_launch(i) < 0) {
+                kill_conn(i);
+                if (++failures > conns) { errno = ECONNREFUSED; die("too many connect failures"); }
+                usleep(1000);
+                break;
+            }
+            if (nretry > 0) nretry--; else next_idx++;
+            pending++;
+        }
+        int n = epoll_wait(ep, evs, MAXEV, 5);
+        if (n < 0 && errno != EINTR) die("epoll_wait");
+        for (int k = 0; k < n; k++) {
+            long i = (long)(evs[k].data.u64 & 0xffffffffu);
+            if (cs[i].state == ST_DEAD || cs[i].gen != (uint32_t)(evs[k].data.u64 >> 32)) continue;
+            int r = cy_event(i, evs[k].events);
+            if (r == 1) {
+                cs[i].state = ST_HELD;
+                pending--;
+                done_conns++;
+            } else if (r == -1) {       /* retry this connection */
+                errors++;
+                kill_conn(i);
+                if (++failures > conns) { errno = ECONNRESET; die("too many connection failures"); }
+                pending--;
+                retry[nretry++] = i;
+            } else if (r == -2) {
+                dropped++;
+                kill_conn(i);
+            }
+        }
+        if (now_ns() > deadline) {
+            printf("{\"ok\":false,\"mode\":\"idle\",\"error\":\"timeout: %ld of %ld connections open\"}\n",
+                   done_conns, conns);
+            fflush(stdout);
+            return 1;
+        }
+    }
+    double open_s = (now_ns() - t0) / 1e9;
+    printf("READY %ld %.3f\n", done_conns, open_s);
+    fflush(stdout);
+
+    /* hold until stdin EOF or dur_s seconds */
+    uint64_t hold_end = now_ns() + (uint64_t)(dur_s * 1e9);
+    int stdin_open = 1;
+    while (now_ns() < hold_end && stdin_open) {
+        struct pollfd pf[2] = {{0, POLLIN, 0}, {ep, POLLIN, 0}};
+        int n = poll(pf, 2, 100);
+        if (n <= 0) continue;
+        if (pf[0].revents) {
+            char b[256];
+            ssize_t r = read(0, b, sizeof b);
+            if (r <= 0) stdin_open = 0;
+        }
+        if (pf[1].revents & POLLIN) {
+            int m = epoll_wait(ep, evs, MAXEV, 0);
+            for (int k = 0; k < m; k++) {
+                long i = (long)(evs[k].data.u64 & 0xffffffffu);
+                if (cs[i].state == ST_DEAD || cs[i].gen != (uint32_t)(evs[k].data.u64 >> 32)) continue;
+                if (cy_event(i, evs[k].events) < 0) { dropped++; kill_conn(i); }
+            }
+        }
+    }
+    long held = 0;
+    for (long i = 0; i < conns; i++) if (cs[i].state == ST_HELD) held++;
+    for (long i = 0; i < conns; i++) if (cs[i].fd >= 0) close(cs[i].fd);
+    int ok = held == conns && verify_failures == 0;
+    printf("{\"ok\":%s,\"mode\":\"idle\",\"conns\":%ld,\"size\":%ld,\"open_s\":%.3f,\"held\":%ld,"
+           "\"dropped\":%ld,\"errors\":%llu,\"verify_failures\":%llu}\n",
+           ok ? "true" : "false", conns, size, open_s, held, dropped, (unsigned long long)errors,
+           (unsigned long long)verify_failures);
+    fflush(stdout);
+    return ok ? 0 : 1;
+}
+
+static void usage(void) {
+    fprintf(stderr,
+            "usage: loadgen pingpong|stream|churn|idle -p PORT [-H HOST] [-c N] [-s BYTES]\n"
+            "               [-m INFLIGHT] [-w WARM_S] [-d SECS] [-T TIMEOUT_S] [-P PID] [-S NSRC] [-n]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) usage();
+    for (int m = 0; m < 4; m++) if (!strcmp(argv[1], mode_names[m])) mode = m;
+    if (mode < 0) usage();
+    int opt;
+    optind = 2;
+    while ((opt = getopt(argc, argv, "p:H:c:s:m:w:d:T:P:nS:")) != -1) {
+        switch (opt) {
+        case 'p': port = atoi(optarg); break;
+        case 'H': host = optarg; break;
+        case 'c': conns = atol(optarg); break;
+        case 's': size = atol(optarg); break;
+        case 'm': inflight_max = atol(optarg); break;
+        case 'w': warm_s = atof(optarg); break;
+        case 'd': dur_s = atof(optarg); break;
+        case 'T': timeout_s = atof(optarg); break;
+        case 'P': server_pid = atoi(optarg); break;
+        case 'n': verify = 0; break;
+        case 'S': src_count = atol(optarg); break;
+        default: usage();
+        }
+    }
+    if (port <= 0 || port > 65535) usage();
+    static const long def_conns[] = {1, 8, 20, 10000}, def_size[] = {64, 65536, 64, 16};
+    if (conns <= 0) conns = def_conns[mode];
+    if (size <= 0) size = def_size[mode];
+    if (mode == M_IDLE && dur_s == 1.0) dur_s = 60;   /* default hold */
+    if (mode == M_STREAM && inflight_max < size) inflight_max = size;
+    if (conns > 1000000 || size > (64 << 20) || warm_s < 0 || warm_s > 600 || dur_s <= 0 || dur_s > 3600) usage();
+    if (src_count < 0) src_count = mode == M_CHURN ? 256 : 0;
+    if (src_count > 60000) usage();
+    if (timeout_s <= 0) timeout_s = mode == M_IDLE ? 60 : warm_s + dur_s + 30;
+
+    signal(SIGPIPE, SIG_IGN);
+    /* hard stop, whatever happens */
+    alarm((unsigned)(timeout_s + (mode == M_IDLE ? dur_s : 0) + 10));
+
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) { errno = EINVAL; die("bad -H (IPv4 literal)"); }
+    if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127) src_count = 0;   /* rotation is loopback-only */
+
+    ref_len = (size_t)(size > (256 << 10) ? size : (256 << 10)) + 512;
+    ref = malloc(ref_len);
+    for (size_t i = 0; i < ref_len; i++) ref[i] = (unsigned char)(i % 251);
+    scratch_len = 256 << 10;
+    scratch = malloc(scratch_len);
+    cs = calloc(conns, sizeof *cs);
+    if (!ref || !scratch || !cs) die("malloc");
+    for (long i = 0; i < conns; i++) cs[i].fd = -1;
+    ep = epoll_create1(0);
+    if (ep < 0) die("epoll_create1");
+
+    return mode == M_IDLE ? run_idle() : run_timed();
+}

@@ -1,0 +1,916 @@
+#!/usr/bin/env python3
+"""greennet echo benchmark: one command, one load generator, every server.
+
+    python bench/run.py                 # full run (~6 min on 2 cores) -> bench/results/latest.*
+    python bench/run.py --quick         # ~1.5 min                     -> bench/results/quick.*
+    python bench/run.py --list          # scenarios and servers
+    python bench/run.py --render bench/results/latest.json   # redo .md/.svg from a .json
+
+Servers (bench/servers/): greennet_pipe, greennet_data, gevent_raw (Python, run
+with --python, default: this interpreter, with the repo root on PYTHONPATH),
+node_pipe, node_data (when `node` is on PATH). A server that fails to start is
+skipped and the reason is printed and written to the report.
+
+Method: every server is started once (pinned to CPU 0 with taskset, client on
+CPU 1), warmed up once with a few seconds of load, and SIGSTOPped whenever it
+is not the one being measured. Each round runs every scenario against every
+server in turn; the server order rotates from round to round (A B C, B C A,
+...). A cell is the median over rounds; the min-max spread is reported too.
+idle10k starts a fresh process per server and round and reads VmRSS from
+/proc/PID/status before and after opening 10,000 connections.
+
+Standard library only. The load generator is bench/loadgen.c, built here with
+`cc -O2` into bench/build/.
+"""
+import argparse
+import datetime
+import html
+import json
+import os
+import platform
+import resource
+import select
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+BUILD = os.path.join(BENCH, 'build')
+RESULTS = os.path.join(BENCH, 'results')
+LOADGEN_SRC = os.path.join(BENCH, 'loadgen.c')
+LOADGEN = os.path.join(BUILD, 'loadgen')
+HOST = '127.0.0.1'
+
+# name: (loadgen mode, connections, size, metric key, unit, description)
+SCENARIOS = {
+    'pp1_64':      ('pingpong', 1, 64, 'ops_per_s', 'req/s', 'ping-pong, 1 connection, 64 B messages'),
+    'pp1_1k':      ('pingpong', 1, 1024, 'ops_per_s', 'req/s', 'ping-pong, 1 connection, 1 KiB messages'),
+    'pp1_16k':     ('pingpong', 1, 16384, 'ops_per_s', 'req/s', 'ping-pong, 1 connection, 16 KiB messages'),
+    'pp50_64':     ('pingpong', 50, 64, 'ops_per_s', 'req/s', 'ping-pong, 50 connections, 64 B messages'),
+    'pp50_1k':     ('pingpong', 50, 1024, 'ops_per_s', 'req/s', 'ping-pong, 50 connections, 1 KiB messages'),
+    'pp50_16k':    ('pingpong', 50, 16384, 'ops_per_s', 'req/s', 'ping-pong, 50 connections, 16 KiB messages'),
+    'stream8_64k': ('stream', 8, 65536, 'mb_per_s', 'MB/s',
+                    'streaming, 8 connections, 64 KiB writes, up to 1 MiB in flight each'),
+    'churn20':     ('churn', 20, 64, 'ops_per_s', 'conn/s', '20 parallel loops of connect + 64 B echo + close'),
+    'idle10k':     ('idle', 10000, 16, 'kib_per_conn', 'KiB/conn',
+                    'server RSS growth per idle connection, 10,000 connections (lower is better)'),
+}
+LOWER_IS_BETTER = {'idle10k'}
+
+# name: (kind, file)
+SERVERS = {
+    'greennet_pipe': ('python', 'greennet_pipe.py'),
+    'greennet_data': ('python', 'greennet_data.py'),
+    'gevent_raw':    ('python', 'gevent_raw.py'),
+    'node_pipe':     ('node', 'node_pipe.js'),
+    'node_data':     ('node', 'node_data.js'),
+}
+BASELINE = 'gevent_raw'
+# "greennet vs node" table: like for like
+PAIRS = [('greennet_pipe', 'node_pipe'), ('greennet_data', 'node_data'),
+         ('greennet_pipe', 'gevent_raw'), ('greennet_data', 'gevent_raw'), ('gevent_raw', 'node_pipe')]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- building
+
+def build_loadgen():
+    os.makedirs(BUILD, exist_ok=True)
+    if os.path.exists(LOADGEN) and os.path.getmtime(LOADGEN) >= os.path.getmtime(LOADGEN_SRC):
+        return
+    cc = os.environ.get('CC') or shutil.which('cc') or shutil.which('gcc')
+    if not cc:
+        sys.exit('run.py: need a C compiler (cc) to build bench/loadgen.c')
+    cmd = [cc, '-O2', '-Wall', '-o', LOADGEN, LOADGEN_SRC]
+    log('building loadgen: ' + ' '.join(cmd))
+    subprocess.run(cmd, check=True)
+
+
+# ---------------------------------------------------------------- processes
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def port_accepts(port):
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    raise RuntimeError('no VmRSS for pid %d' % pid)
+
+
+class Server:
+    """One echo-server process, pinned, with its stderr in bench/build/logs/."""
+
+    def __init__(self, name, args):
+        self.name = name
+        self.args = args
+        self.proc = None
+        self.port = None
+        self.note = None
+        self.logpath = os.path.join(BUILD, 'logs', name + '.log')
+
+    def command(self, port):
+        kind, fname = SERVERS[self.name]
+        path = os.path.join(BENCH, 'servers', fname)
+        interp = self.args.python if kind == 'python' else self.args.node
+        cmd = [interp, path, str(port), HOST]
+        if self.args.server_cpu is not None:
+            cmd = ['taskset', '-c', str(self.args.server_cpu)] + cmd
+        return cmd
+
+    def start(self, timeout=20.0):
+        kind = SERVERS[self.name][0]
+        if kind == 'node' and not self.args.node:
+            self.note = 'node not found on PATH (use --node PATH)'
+            return False
+        env = dict(os.environ)
+        env['PYTHONPATH'] = ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        os.makedirs(os.path.dirname(self.logpath), exist_ok=True)
+        self.port = free_port()
+        logf = open(self.logpath, 'ab')
+        logf.write(('\n--- %s %s\n' % (datetime.datetime.now().isoformat(' ', 'seconds'),
+                                        ' '.join(self.command(self.port)))).encode())
+        logf.flush()
+        try:
+            self.proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL, stdout=logf,
+                                         stderr=subprocess.STDOUT, env=env, cwd=ROOT, preexec_fn=raise_nofile)
+        except OSError as e:
+            self.note = 'cannot run %s: %s' % (self.command(self.port)[0], e)
+            self.proc = None
+            return False
+        finally:
+            logf.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.note = 'exited with code %s at startup: %s' % (self.proc.returncode, self.log_tail())
+                if kind == 'python':
+                    venv = os.path.join(ROOT, '.venv', 'bin', 'python')
+                    self.note += ' (python: %s; choose another with --python%s)' % (
+                        self.args.python, ', e.g. --python .venv/bin/python'
+                        if os.path.exists(venv) and os.path.abspath(venv) != os.path.abspath(self.args.python) else '')
+                self.proc = None
+                return False
+            if port_accepts(self.port):
+                return True
+            time.sleep(0.05)
+        self.note = 'did not accept on port %d within %.0f s: %s' % (self.port, timeout, self.log_tail())
+        self.stop()
+        return False
+
+    def log_tail(self, n=3):
+        try:
+            with open(self.logpath, 'rb') as f:
+                lines = f.read().decode(errors='replace').strip().splitlines()
+        except OSError:
+            return ''
+        tail = [l.strip() for l in lines if l.strip() and not l.startswith('--- ')
+                and set(l.strip()) - set('^~ ')][-n:]
+        return ' | '.join(tail)[-400:]
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def freeze(self):
+        if self.alive():
+            os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self):
+        if self.alive():
+            os.kill(self.proc.pid, signal.SIGCONT)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, signal.SIGCONT)
+                self.proc.terminate()
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(3)
+            except ProcessLookupError:
+                pass
+        self.proc = None
+
+
+# ---------------------------------------------------------------- loadgen
+
+def loadgen_cmd(args, mode, port, conns, size, warm, window, pid=None, extra=()):
+    cmd = [LOADGEN, mode, '-p', str(port), '-H', HOST, '-c', str(conns), '-s', str(size),
+           '-w', '%.3f' % warm, '-d', '%.3f' % window]
+    if pid:
+        cmd += ['-P', str(pid)]
+    cmd += list(extra)
+    if args.client_cpu is not None:
+        cmd = ['taskset', '-c', str(args.client_cpu)] + cmd
+    return cmd
+
+
+def run_loadgen(cmd, timeout):
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+                           preexec_fn=raise_nofile)
+    except subprocess.TimeoutExpired:
+        return {'ok': False, 'error': 'loadgen timed out after %.0f s' % timeout}
+    lines = p.stdout.decode(errors='replace').strip().splitlines()
+    try:
+        res = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        return {'ok': False, 'error': 'loadgen rc=%d, no JSON: %s %s' % (
+            p.returncode, p.stdout[-200:].decode(errors='replace'), p.stderr[-200:].decode(errors='replace'))}
+    return res
+
+
+def measure_timed(args, server, scen, warm, window):
+    mode, conns, size, metric, unit, _ = SCENARIOS[scen]
+    cmd = loadgen_cmd(args, mode, server.port, conns, size, warm, window, server.pid)
+    res = run_loadgen(cmd, warm + window + 40)
+    sample = {'scenario': scen, 'server': server.name, 'unit': unit, 'ok': bool(res.get('ok')),
+              'value': res.get(metric) if res.get('ok') else None,
+              'server_cpu': res.get('server_cpu_pct'), 'client_cpu': res.get('client_cpu_pct'),
+              'p50_us': res.get('p50_us'), 'p99_us': res.get('p99_us'),
+              'other_cpu': res.get('other_cpu_pct'), 'loadgen': res}
+    return sample
+
+
+def read_ready(proc, timeout):
+    """Read the loadgen's stdout until a READY line (or EOF/timeout)."""
+    buf = b''
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                return None, buf
+            buf += chunk
+            for line in buf.splitlines():
+                if line.startswith(b'READY'):
+                    return line.decode(), buf
+    return None, buf
+
+
+def measure_idle(args, name, rnd):
+    mode, conns, size, metric, unit, _ = SCENARIOS['idle10k']
+    server = Server(name, args)
+    sample = {'scenario': 'idle10k', 'server': name, 'unit': unit, 'round': rnd, 'ok': False, 'value': None}
+    if not server.start():
+        sample['error'] = server.note
+        return sample
+    try:
+        time.sleep(args.idle_settle)
+        before = rss_kib(server.pid)
+        cmd = loadgen_cmd(args, 'idle', server.port, conns, size, 0, 60, extra=['-T', '40'])
+        t0 = time.monotonic()
+        lg = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              preexec_fn=raise_nofile)
+        try:
+            ready, out = read_ready(lg, 45)
+            if ready is None:
+                rest = lg.communicate(timeout=10)[0]
+                sample['error'] = 'loadgen did not get READY: ' + (out + rest).decode(errors='replace')[-300:]
+                return sample
+            open_s = time.monotonic() - t0
+            time.sleep(args.idle_settle)
+            after = rss_kib(server.pid)
+            alive = server.alive()
+            rest, _ = lg.communicate(timeout=20)   # closes stdin: the loadgen lets go
+        finally:
+            if lg.poll() is None:
+                lg.kill()
+                lg.wait()
+        lines = (out + rest).decode(errors='replace').strip().splitlines()
+        try:
+            res = json.loads(lines[-1])
+        except (IndexError, ValueError):
+            res = {'ok': False, 'error': 'no JSON from loadgen'}
+        sample.update(loadgen=res, rss_before_kib=before, rss_after_kib=after, open_s=round(open_s, 3),
+                      ok=bool(res.get('ok')) and alive)
+        if sample['ok']:
+            sample['value'] = (after - before) / conns
+        else:
+            sample['error'] = res.get('error') or ('server died' if not alive else 'connections dropped')
+        return sample
+    finally:
+        server.stop()
+
+
+def warm_up(args, server):
+    """A few seconds of mixed load once per server process (V8's JIT needs it)."""
+    seg = args.server_warmup / 3.0
+    for mode, conns, size in (('pingpong', 50, 16384), ('stream', 8, 65536), ('pingpong', 50, 64)):
+        cmd = loadgen_cmd(args, mode, server.port, conns, size, 0, seg)
+        res = run_loadgen(cmd, seg + 40)
+        if not res.get('ok'):
+            return res.get('error') or 'warm-up load failed: %s' % json.dumps(res)[:300]
+    return None
+
+
+# ---------------------------------------------------------------- run
+
+def versions(args):
+    v = {'python_harness': sys.version.split()[0], 'platform': platform.platform(),
+         'cpus': os.cpu_count()}
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    v['cpu_model'] = line.split(':', 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    if args.python:
+        try:
+            out = subprocess.run([args.python, '-c', 'import sys, gevent; print(sys.version.split()[0], gevent.__version__)'],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30).stdout.decode().split()
+            v['python_servers'], v['gevent'] = out[0], out[1]
+        except Exception:
+            v['python_servers'] = v['gevent'] = '?'
+    if args.node:
+        try:
+            v['node'] = subprocess.run([args.node, '--version'], stdout=subprocess.PIPE,
+                                       timeout=30).stdout.decode().strip()
+        except Exception:
+            v['node'] = '?'
+    try:
+        rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, timeout=10).stdout.decode().strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--', 'greennet'], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10).stdout.strip()
+        v['greennet_git'] = (rev or 'no commit') + (' + uncommitted changes' if dirty else '')
+    except Exception:
+        v['greennet_git'] = '?'
+    return v
+
+
+def machine_busy(seconds=1.0):
+    """CPU busy on the whole machine over `seconds`, in % of one core (before we start anything)."""
+    def read():
+        with open('/proc/stat') as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return sum(v) - v[3] - v[4], sum(v)
+    try:
+        b0, _ = read()
+        time.sleep(seconds)
+        b1, _ = read()
+        return 100.0 * (b1 - b0) / os.sysconf('SC_CLK_TCK') / seconds
+    except (OSError, ValueError):
+        return None
+
+
+def wait_quiet(args):
+    """Before a sample: if other processes keep the machine busy, wait (bounded) for a quieter moment.
+
+    All our servers are SIGSTOPped here, so whatever is busy belongs to someone else. Waits at most
+    --quiet-wait s per sample and --quiet-budget s per run; returns the seconds waited."""
+    if args.quiet_wait <= 0 or args.quiet_budget <= 0:
+        return 0.0
+    t0 = time.monotonic()
+    while True:
+        busy = machine_busy(0.1)
+        waited = time.monotonic() - t0
+        if busy is None or busy <= args.max_other or waited >= min(args.quiet_wait, args.quiet_budget):
+            args.quiet_budget -= waited
+            return waited
+        time.sleep(0.4)
+
+
+def save(data, tag):
+    os.makedirs(RESULTS, exist_ok=True)
+    base = os.path.join(RESULTS, tag)
+    with open(base + '.json', 'w') as f:
+        json.dump(data, f, indent=1)
+    with open(base + '.md', 'w') as f:
+        f.write(render_md(data, tag))
+    with open(base + '.svg', 'w') as f:
+        f.write(render_svg(data))
+    return base
+
+
+def run(args):
+    build_loadgen()
+    timed = [s for s in args.scenarios if s != 'idle10k']
+    t_begin = time.monotonic()
+    data = {
+        'meta': {'started': datetime.datetime.now().isoformat(' ', 'seconds'),
+                 'command': '%s bench/run.py %s' % (
+                     os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT + os.sep)
+                     else 'python', ' '.join(sys.argv[1:])),
+                 'versions': versions(args)},
+        'config': {'scenarios': args.scenarios, 'servers': args.servers, 'rounds': args.rounds,
+                   'warm_s': args.warm, 'window_s': args.window, 'server_warmup_s': args.server_warmup,
+                   'idle_rounds': args.idle_rounds, 'server_cpu': args.server_cpu,
+                   'client_cpu': args.client_cpu, 'python': args.python, 'node': args.node,
+                   'max_other': args.max_other, 'retries': args.retries},
+        'servers': {}, 'samples': [],
+    }
+    busy = machine_busy()
+    data['meta']['busy_before_pct'] = busy
+    if busy is not None and busy > 20:
+        log('WARNING: the machine is not idle (%.0f%% of a core busy before starting); '
+            'results will be noisy' % busy)
+    servers = []
+    try:
+        # start everything, warm each up once, freeze all
+        for name in args.servers:
+            s = Server(name, args)
+            if timed:
+                log('starting %s ...' % name)
+                if not s.start():
+                    log('  SKIPPED %s: %s' % (name, s.note))
+                    data['servers'][name] = {'status': 'skipped', 'note': s.note}
+                    continue
+                s.freeze()
+            servers.append(s)
+            data['servers'][name] = {'status': 'ok', 'note': None}
+        for s in servers if timed else []:
+            s.thaw()
+            log('warming up %s (%.1f s) ...' % (s.name, args.server_warmup))
+            err = warm_up(args, s)
+            s.freeze()
+            if err:
+                log('  %s warm-up failed: %s' % (s.name, err))
+                data['servers'][s.name] = {'status': 'failed', 'note': 'warm-up failed: %s; server log: %s' % (
+                    err[:200], s.log_tail() or '(empty)')}
+        active = [s for s in servers if data['servers'][s.name]['status'] == 'ok']
+
+        for rnd in range(args.rounds if timed else 0):
+            k = rnd % max(1, len(active))
+            order = active[k:] + active[:k]
+            log('round %d/%d: order %s' % (rnd + 1, args.rounds, ' '.join(s.name for s in order)))
+            for scen in timed:
+                for s in order:
+                    if data['servers'][s.name]['status'] != 'ok':
+                        continue
+                    if not s.alive():
+                        data['servers'][s.name] = {'status': 'failed', 'note': 'server process died: ' + s.log_tail()}
+                        log('  %s died: %s' % (s.name, s.log_tail()))
+                        continue
+                    for attempt in range(1 + args.retries):
+                        data['meta']['quiet_wait_s'] = round(
+                            data['meta'].get('quiet_wait_s', 0) + wait_quiet(args), 1)
+                        s.thaw()
+                        time.sleep(0.02)
+                        sample = measure_timed(args, s, scen, args.warm, args.window)
+                        s.freeze()
+                        sample['round'] = rnd + 1
+                        data['samples'].append(sample)
+                        disturbed = (sample.get('other_cpu') or 0) > args.max_other
+                        log('  %-12s %-14s %s%s' % (scen, s.name, fmt_sample(sample),
+                                                    '  [disturbed]' if disturbed else ''))
+                        if not disturbed or attempt == args.retries:
+                            break
+                        # other processes used the CPUs during the window: measure again
+                        sample['discarded'] = 'other_cpu %.0f%% > %.0f%%' % (sample['other_cpu'], args.max_other)
+                        time.sleep(0.5)
+            save(data, args.tag)
+
+        for s in servers:
+            s.stop()
+        if 'idle10k' in args.scenarios:
+            names = [s.name for s in servers if data['servers'][s.name]['status'] == 'ok']
+            for rnd in range(args.idle_rounds):
+                k = rnd % max(1, len(names))
+                for name in names[k:] + names[:k]:
+                    sample = measure_idle(args, name, rnd + 1)
+                    data['samples'].append(sample)
+                    log('  %-12s %-14s %s' % ('idle10k', name, fmt_sample(sample)))
+                    if not sample['ok'] and not timed and rnd == 0 and 'at startup' in (sample.get('error') or ''):
+                        data['servers'][name] = {'status': 'skipped', 'note': sample['error']}
+    except KeyboardInterrupt:
+        data['meta']['interrupted'] = True
+        log('interrupted: saving partial results')
+    finally:
+        for s in servers:
+            s.stop()
+    data['meta']['elapsed_s'] = round(time.monotonic() - t_begin, 1)
+    base = save(data, args.tag)
+    log('\nwrote %s.{json,md,svg} in %.0f s' % (os.path.relpath(base), data['meta']['elapsed_s']))
+    return data
+
+
+def fmt_sample(s):
+    if not s['ok']:
+        return 'FAILED: %s' % (s.get('error') or (s.get('loadgen') or {}).get('error') or s.get('loadgen'))
+    if s['scenario'] == 'idle10k':
+        return '%.2f KiB/conn (RSS %.1f -> %.1f MiB, open %.2f s)' % (
+            s['value'], s['rss_before_kib'] / 1024, s['rss_after_kib'] / 1024, s['open_s'])
+    return '%s %s  (cpu srv %s%% / cli %s%% / other %s%%)' % (
+        fmt_val(s['value'], s['unit']), s['unit'], fmt_pct(s['server_cpu']), fmt_pct(s['client_cpu']),
+        fmt_pct(s.get('other_cpu')))
+
+
+# ---------------------------------------------------------------- report
+
+def fmt_val(v, unit):
+    if v is None:
+        return '—'
+    if unit == 'KiB/conn':
+        return '%.2f' % v
+    return '{:,.0f}'.format(v)
+
+
+def fmt_pct(v):
+    return '?' if v is None else '%.0f' % v
+
+
+def collect(data):
+    """{(scenario, server): [ok samples]}.
+
+    A cell uses only its undisturbed samples (other processes below --max-other) when it has at least
+    3 of them; otherwise all of its samples."""
+    thr = data['config'].get('max_other', 30)
+    cells = {}
+    for s in data['samples']:
+        if s['ok'] and s['value'] is not None and not s.get('discarded'):
+            cells.setdefault((s['scenario'], s['server']), []).append(s)
+    for k, c in cells.items():
+        clean = [s for s in c if (s.get('other_cpu') or 0) <= thr]
+        if len(clean) >= 3:
+            cells[k] = clean
+    return cells
+
+
+def med(samples, key='value'):
+    vals = [s[key] for s in samples if s.get(key) is not None]
+    return statistics.median(vals) if vals else None
+
+
+def table(header, rows):
+    out = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    out += ['| ' + ' | '.join(r) + ' |' for r in rows]
+    return '\n'.join(out) + '\n'
+
+
+def render_md(data, tag):
+    cfg, meta = data['config'], data['meta']
+    v = meta.get('versions', {})
+    cells = collect(data)
+    scens = [s for s in cfg['scenarios'] if any((s, n) in cells for n in cfg['servers'])]
+    names = [n for n in cfg['servers'] if data['servers'].get(n, {}).get('status') != 'skipped'
+             or any((s, n) in cells for s in scens)]
+    unit = {s: SCENARIOS[s][4] for s in SCENARIOS}
+
+    def medv(scen, name):
+        return med(cells.get((scen, name), []))
+
+    L = ['# Echo benchmark: %s\n' % tag]
+    L.append('`%s` — started %s, took %s s.\n' % (meta['command'], meta['started'], meta.get('elapsed_s', '?')))
+    pin = ('server on CPU %s, loadgen on CPU %s (taskset)' % (cfg['server_cpu'], cfg['client_cpu'])
+           if cfg['server_cpu'] is not None else 'no CPU pinning')
+    L.append('%s round(s), %s; each measurement %.2f s warm-up + %.2f s measured; one process per server, '
+             'warmed up once with %.1f s of load and SIGSTOPped while others run; server order rotated per '
+             'round. idle10k: fresh process per server and round, %d round(s). Cells are medians over rounds.\n'
+             % (cfg['rounds'], pin, cfg['warm_s'], cfg['window_s'], cfg['server_warmup_s'], cfg['idle_rounds']))
+    L.append('Machine: %s, %s CPUs, %s. Python (servers) %s, gevent %s, node %s, greennet %s.\n' % (
+        v.get('cpu_model', '?'), v.get('cpus', '?'), v.get('platform', '?'), v.get('python_servers', '?'),
+        v.get('gevent', '?'), v.get('node', 'n/a'), v.get('greennet_git', '?')))
+    skipped = [(n, i) for n, i in data['servers'].items() if i.get('status') != 'ok']
+    if skipped:
+        L.append('**Not measured:**\n')
+        for n, i in skipped:
+            L.append('- `%s` (%s): %s' % (n, i.get('status'), i.get('note')))
+        L.append('')
+    if meta.get('interrupted'):
+        L.append('**This run was interrupted; the tables hold what was measured before that.**\n')
+    busy = meta.get('busy_before_pct')
+    if busy is not None and busy > 20:
+        L.append('**Warning:** the machine was not idle when the run started (%.0f%% of a core busy); '
+                 'expect noisy numbers.\n' % busy)
+    fails = [s for s in data['samples'] if not s['ok']]
+    if fails:
+        L.append('%d failed measurement(s) (excluded from medians), e.g. %s/%s: %s\n' % (
+            len(fails), fails[0]['scenario'], fails[0]['server'],
+            str(fails[0].get('error') or (fails[0].get('loadgen') or {}).get('error') or fails[0].get('loadgen'))[:200]))
+
+    hdr = ['scenario', 'unit'] + names
+    L.append('## Results (median)\n')
+    L.append('ping-pong = round trips/s over all connections; stream = MB/s echoed (1 MB = 10^6 B); '
+             'churn = connect+echo+close cycles/s; idle = server RSS growth per connection (lower is better).\n')
+    L.append(table(hdr, [[s, unit[s]] + [fmt_val(medv(s, n), unit[s]) for n in names] for s in scens]))
+
+    if BASELINE in names:
+        L.append('## Ratio to raw gevent (`%s`)\n' % BASELINE)
+        L.append('server median ÷ gevent_raw median. Higher is better, except idle10k where >1 means more memory.\n')
+        rows = []
+        for s in scens:
+            b = medv(s, BASELINE)
+            rows.append([s, unit[s]] + [('%.2f' % (medv(s, n) / b)) if b and medv(s, n) is not None else '—'
+                                        for n in names])
+        L.append(table(hdr, rows))
+
+    pairs = [(a, b) for a, b in PAIRS if a in names and b in names]
+    L.append('## greennet vs node and raw gevent\n')
+    if not any(a.startswith('greennet') for a, _ in pairs):
+        L.append('_greennet servers were not measured in this run (see "Not measured" above)._\n')
+    if pairs:
+        L.append('median ÷ median, like for like (`pipe` with `pipe`, `data` with `data`). '
+                 'Higher is better, except idle10k.\n')
+        rows = []
+        for s in scens:
+            row = [s]
+            for a, b in pairs:
+                va, vb = medv(s, a), medv(s, b)
+                row.append('%.2f' % (va / vb) if va is not None and vb else '—')
+            rows.append(row)
+        L.append(table(['scenario'] + ['%s ÷ %s' % p for p in pairs], rows))
+
+    L.append('## Plot\n')
+    L.append('![ratio to raw gevent](%s.svg)\n' % tag)
+    L.append('Bars: median ÷ gevent_raw median (idle10k inverted: gevent_raw KiB ÷ server KiB), so higher is '
+             'better everywhere; whiskers: min–max over rounds.\n')
+
+    L.append('## Spread across rounds (min–max)\n')
+    L.append('min–max over rounds; ± is half the range relative to the median; n = samples used.\n')
+    rows = []
+    for s in scens:
+        row = [s, unit[s]]
+        for n in names:
+            vals = [x['value'] for x in cells.get((s, n), [])]
+            if vals:
+                m = statistics.median(vals)
+                rel = (max(vals) - min(vals)) / m * 100 if m else 0
+                row.append('%s–%s (±%.0f%%, n=%d)' % (fmt_val(min(vals), unit[s]), fmt_val(max(vals), unit[s]),
+                                                       rel / 2, len(vals)))
+            else:
+                row.append('—')
+        rows.append(row)
+    L.append(table(hdr, rows))
+
+    lat = [s for s in scens if SCENARIOS[s][0] in ('pingpong', 'churn')]
+    if lat:
+        L.append('## Latency p50 / p99 (µs, medians over rounds)\n')
+        L.append('ping-pong: one round trip; churn: connect start to echo received.\n')
+        rows = []
+        for s in lat:
+            row = [s]
+            for n in names:
+                c = cells.get((s, n), [])
+                row.append('%.0f / %.0f' % (med(c, 'p50_us'), med(c, 'p99_us')) if c else '—')
+            rows.append(row)
+        L.append(table(['scenario'] + names, rows))
+
+    cpu = [s for s in scens if s != 'idle10k']
+    if cpu:
+        L.append('## CPU % server / client (medians)\n')
+        L.append('100 = one core busy. A server near 100 is the bottleneck (good: the test measures it); '
+                 'a client marked `!` (≥ 90) means the load generator may be the limit in that cell.\n')
+        rows = []
+        for s in cpu:
+            row = [s]
+            for n in names:
+                c = cells.get((s, n), [])
+                if not c:
+                    row.append('—')
+                    continue
+                sc, cc = med(c, 'server_cpu'), med(c, 'client_cpu')
+                row.append('%s / %s%s' % (fmt_pct(sc), fmt_pct(cc), ' !' if cc is not None and cc >= 90 else ''))
+            rows.append(row)
+        L.append(table(['scenario'] + names, rows))
+
+    timed_samples = [x for x in data['samples'] if x['scenario'] != 'idle10k' and x.get('other_cpu') is not None]
+    if timed_samples:
+        used = {id(x) for c in cells.values() for x in c}
+        dropped = [x for x in timed_samples if not x.get('discarded') and x['ok'] and id(x) not in used]
+        L.append('## Disturbance\n')
+        thr = cfg.get('max_other', 30)
+        disc = [x for x in timed_samples if x.get('discarded')]
+        L.append('CPU used by other processes (and hypervisor steal) during the measured windows, in %% of one '
+                 'core: the benchmark cannot see what else runs on the machine, so this is how a disturbed '
+                 'sample shows. Samples above %.0f%% were measured again (up to %d time(s)): %d sample(s), besides the %d kept, '
+                 'were re-measured that way, and the run waited %.0f s in total for quiet moments (before each '
+                 'sample, up to --quiet-wait s while other processes kept more than %.0f%% busy). '
+                 'A cell leaves out its samples that were still disturbed when it has at least 3 others '
+                 '(%d sample(s) left out that way; n in the spread table counts the samples used). '
+                 'Other CPU %% over the samples used, median (max):\n'
+                 % (thr, cfg.get('retries', 1), len(disc), len(timed_samples) - len(disc),
+                    meta.get('quiet_wait_s', 0), thr, len(dropped)))
+        rows = []
+        for n in names:
+            o = [x['other_cpu'] for x in timed_samples if x['server'] == n and id(x) in used]
+            if o:
+                rows.append([n, '%.0f (%.0f)' % (statistics.median(o), max(o))])
+        L.append(table(['server', 'other CPU % (kept samples)'], rows))
+
+    idle = [x for x in data['samples'] if x['scenario'] == 'idle10k' and x['ok']]
+    if idle:
+        L.append('## Idle memory detail (medians)\n')
+        rows = []
+        for n in names:
+            c = [x for x in idle if x['server'] == n]
+            if c:
+                rows.append([n, '%.1f' % (med(c, 'rss_before_kib') / 1024), '%.1f' % (med(c, 'rss_after_kib') / 1024),
+                             '%.2f' % med(c), '%.2f' % med(c, 'open_s')])
+        L.append(table(['server', 'RSS before (MiB)', 'RSS with 10,000 conns (MiB)', 'KiB/conn',
+                        'open time (s)'], rows))
+    return '\n'.join(L)
+
+
+COLORS = ['#2b6cb0', '#63b3ed', '#718096', '#38a169', '#9ae6b4', '#d69e2e', '#e53e3e', '#805ad5']
+
+
+def render_svg(data):
+    """Grouped bar chart of ratio to gevent_raw per scenario; plain SVG, no dependencies."""
+    cfg = data['config']
+    cells = collect(data)
+    names = [n for n in cfg['servers'] if any((s, n) in cells for s in cfg['scenarios'])]
+    scens = [s for s in cfg['scenarios'] if (s, BASELINE) in cells and any((s, n) in cells for n in names)]
+    W_BAR, GAP, LEFT, TOP, PH = 16, 26, 56, 56, 300
+    groups = []
+    for s in scens:
+        b = med(cells[(s, BASELINE)])
+        bars = []
+        for n in names:
+            c = cells.get((s, n))
+            if not c or not b:
+                bars.append(None)
+                continue
+            vals = [x['value'] for x in c]
+            m = med(c)
+            if s in LOWER_IS_BETTER:   # invert so higher = better everywhere
+                r, lo, hi = (b / m if m else 0), (b / max(vals) if max(vals) else 0), (b / min(vals) if min(vals) else 0)
+            else:
+                r, lo, hi = m / b, min(vals) / b, max(vals) / b
+            bars.append((r, lo, hi))
+        groups.append((s, bars))
+    # the y axis fits the throughput scenarios (capped at 3); taller bars (often idle10k) are clipped and
+    # carry their value as a label
+    top = max([1.0] + [min(h, 3.0) for sc, bars in groups if sc not in LOWER_IS_BETTER
+                       for bar in bars if bar for h in (bar[0], bar[2])])
+    step = 0.25 if top <= 1.6 else 0.5
+    ymax = step * (int(top / step) + 1)
+    gw = max(len(names) * W_BAR + GAP, 84)
+    width = LEFT + max(1, len(groups)) * gw + 20
+    legend_h = 20 * ((len(names) + 3) // 4)
+    height = TOP + PH + 70 + legend_h
+
+    def y(v):
+        return TOP + PH - min(v, ymax) / ymax * PH
+
+    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+         'font-family="sans-serif" font-size="11">' % (width, height, width, height),
+         '<rect width="100%" height="100%" fill="white"/>',
+         '<text x="%d" y="20" font-size="14" font-weight="bold">Echo throughput relative to raw gevent '
+         '(higher is better)</text>' % LEFT,
+         '<text x="%d" y="38" fill="#555">median ÷ gevent_raw median; whiskers = min–max over rounds; '
+         'idle10k inverted (gevent KiB ÷ server KiB)</text>' % LEFT]
+    t = 0.0
+    while t <= ymax + 1e-9:
+        o.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1"%s/>' % (
+            LEFT, width - 20, y(t), y(t), '#333' if abs(t - 1) < 1e-9 else '#ddd',
+            ' stroke-dasharray="4,3"' if abs(t - 1) < 1e-9 else ''))
+        o.append('<text x="%d" y="%.1f" text-anchor="end" fill="#555">%.2f</text>' % (LEFT - 6, y(t) + 4, t))
+        t += step
+    for gi, (s, bars) in enumerate(groups):
+        x0 = LEFT + gi * gw + (gw - len(names) * W_BAR) / 2
+        for bi, bar in enumerate(bars):
+            if not bar:
+                continue
+            r, lo, hi = bar
+            x = x0 + bi * W_BAR
+            o.append('<rect x="%.1f" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s %s: %.2f '
+                     '(%.2f–%.2f)</title></rect>' % (x, y(r), W_BAR - 2, TOP + PH - y(r),
+                                                      COLORS[bi % len(COLORS)], html.escape(names[bi]), s, r, lo, hi))
+            cx = x + (W_BAR - 2) / 2
+            o.append('<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#222"/>' % (cx, cx, y(lo), y(hi)))
+            if r > ymax:
+                o.append('<text x="%.1f" y="%.1f" text-anchor="middle" font-size="9">%.1f</text>' % (
+                    cx, TOP - 4 - 9 * (bi % 2), r))
+        o.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (x0 + len(names) * W_BAR / 2,
+                                                                           TOP + PH + 16, html.escape(s)))
+    o.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#333" stroke-dasharray="4,3"/>' % (
+        LEFT, width - 20, y(1.0), y(1.0)))   # the reference line again, over the bars
+    ly = TOP + PH + 40
+    for i, n in enumerate(names):
+        lx = LEFT + (i % 4) * 170
+        yy = ly + (i // 4) * 20
+        o.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (lx, yy, COLORS[i % len(COLORS)]))
+        o.append('<text x="%d" y="%d">%s</text>' % (lx + 17, yy + 10, html.escape(n)))
+    if not groups:
+        o.append('<text x="%d" y="%d">no data relative to %s</text>' % (LEFT, TOP + 40, BASELINE))
+    o.append('</svg>')
+    return '\n'.join(o) + '\n'
+
+
+# ---------------------------------------------------------------- CLI
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--scenarios', help='comma list (default: all): ' + ','.join(SCENARIOS))
+    ap.add_argument('--servers', help='comma list (default: all): ' + ','.join(SERVERS))
+    ap.add_argument('--rounds', type=int, help='rounds of the timed scenarios (default 5; --quick 2)')
+    ap.add_argument('--idle-rounds', type=int, help='fresh-process rounds of idle10k (default 2; --quick 1)')
+    ap.add_argument('--quick', action='store_true', help='short run (~1.5 min): 2 rounds, short windows')
+    ap.add_argument('--window', type=float, help='measured seconds per sample (default 1.0; --quick 0.4)')
+    ap.add_argument('--warm', type=float, help='warm-up seconds before each sample (default 0.25; --quick 0.15)')
+    ap.add_argument('--server-warmup', type=float, help='one-time warm-up load per server, s (default 3; --quick 1.5)')
+    ap.add_argument('--max-other', type=float, default=30.0,
+                    help='re-measure a sample when other processes used more than this %% of a core (default 30)')
+    ap.add_argument('--quiet-wait', type=float, default=5.0,
+                    help='before each sample, wait up to this many s while others keep the machine busy (default 5)')
+    ap.add_argument('--quiet-budget', type=float,
+                    help='total s the run may spend waiting for quiet (default 120; --quick 20)')
+    ap.add_argument('--retries', type=int, help='re-measurements per disturbed sample (default 1; --quick 0)')
+    ap.add_argument('--idle-settle', type=float, default=0.5, help='pause before each RSS reading, s')
+    ap.add_argument('--python', default=os.environ.get('BENCH_PYTHON') or sys.executable,
+                    help='python for the Python servers (default: $BENCH_PYTHON or this interpreter); '
+                         'needs gevent, and greennet importable from the repo root')
+    ap.add_argument('--node', default=shutil.which('node'), help='node binary (default: node on PATH)')
+    ap.add_argument('--server-cpu', default='0', help="CPU for the servers ('none' = no pinning)")
+    ap.add_argument('--client-cpu', default='1', help='CPU for the load generator')
+    ap.add_argument('--tag', help='results name: bench/results/TAG.{json,md,svg} (default latest / quick)')
+    ap.add_argument('--list', action='store_true', help='list scenarios and servers and exit')
+    ap.add_argument('--render', metavar='JSON', help='re-render .md/.svg from a results .json and exit')
+    a = ap.parse_args(argv)
+    q = a.quick
+    a.rounds = a.rounds or (2 if q else 5)
+    a.idle_rounds = a.idle_rounds if a.idle_rounds is not None else (1 if q else 2)
+    a.window = a.window or (0.4 if q else 1.0)
+    a.warm = a.warm if a.warm is not None else (0.15 if q else 0.25)
+    a.server_warmup = a.server_warmup or (1.5 if q else 3.0)
+    a.tag = a.tag or ('quick' if q else 'latest')
+    a.retries = a.retries if a.retries is not None else (0 if q else 1)
+    a.quiet_budget = a.quiet_budget if a.quiet_budget is not None else (20.0 if q else 120.0)
+    a.scenarios = a.scenarios.split(',') if a.scenarios else list(SCENARIOS)
+    a.scenarios.sort(key=lambda s: list(SCENARIOS).index(s) if s in SCENARIOS else -1)
+    a.servers = a.servers.split(',') if a.servers else list(SERVERS)
+    for s in a.scenarios:
+        if s not in SCENARIOS:
+            ap.error('unknown scenario %r (see --list)' % s)
+    for s in a.servers:
+        if s not in SERVERS:
+            ap.error('unknown server %r (see --list)' % s)
+    pinnable = shutil.which('taskset') and len(os.sched_getaffinity(0)) >= 2
+    if a.server_cpu == 'none' or not pinnable:
+        if a.server_cpu != 'none':
+            log('note: taskset missing or fewer than 2 CPUs: running without CPU pinning')
+        a.server_cpu = a.client_cpu = None
+    return a
+
+
+def main(argv=None):
+    a = parse_args(argv)
+    if a.list:
+        print('scenarios:')
+        for k, v in SCENARIOS.items():
+            print('  %-12s %-9s %s' % (k, v[4], v[5]))
+        print('servers:')
+        for k, (kind, f) in SERVERS.items():
+            how = a.python if kind == 'python' else (a.node or 'node: NOT FOUND, will be skipped')
+            print('  %-14s bench/servers/%-18s (%s)' % (k, f, how))
+        return 0
+    if a.render:
+        with open(a.render) as f:
+            data = json.load(f)
+        tag = os.path.splitext(os.path.basename(a.render))[0]
+        base = os.path.splitext(a.render)[0]
+        with open(base + '.md', 'w') as f:
+            f.write(render_md(data, tag))
+        with open(base + '.svg', 'w') as f:
+            f.write(render_svg(data))
+        log('wrote %s.{md,svg}' % base)
+        return 0
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_signal)
+    run(a)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
