@@ -43,6 +43,8 @@ __all__ = ['Socket', 'connect', 'create_connection']
 HIGH_WATER_MARK = 16384
 #: Bytes asked of the kernel per read, as libuv does.
 READ_SIZE = 65536
+#: Reads in a row while each fills the buffer, as libuv's ``uv__read``.
+MAX_READS = 32
 #: Node's largest timer duration; longer timeouts are cut to it.
 TIMEOUT_MAX = 2 ** 31 - 1
 #: Chunks handed to one ``sendmsg`` when the write queue is flushed.
@@ -397,23 +399,32 @@ class Socket(Emitter):
                 self._ww.start(self._on_writable)
 
     def _read_ready(self) -> None:
-        if not self._reading:
-            return
+        """Read while the kernel fills the whole buffer, at most
+        ``MAX_READS`` times, as libuv does; what each chunk makes due runs
+        before the next read, as Node's ticks run after each callback."""
+        for _ in range(MAX_READS):
+            if not self._reading or not self._read_once():
+                return
+            if self._tasks:
+                self._run_tasks()
+
+    def _read_once(self) -> bool:
+        """One read and its ``'data'``; ``True`` if the buffer came back full."""
         onread = self._onread
         if onread is not None:
-            self._read_into(onread)
-            return
+            return self._read_into(onread)
         try:
             data = self._handle.recv(READ_SIZE)
         except _WOULD_BLOCK:
-            return
+            return False
         except OSError as err:
             self._fail(err, 'read')
-            return
-        if not data:
+            return False
+        size = len(data)
+        if not size:
             self._on_eof()
-            return
-        self._bytes_read += len(data)
+            return False
+        self._bytes_read += size
         if self._timeout_ms:
             self._touch()
         if self._flowing and self._buf is None:
@@ -421,30 +432,32 @@ class Socket(Emitter):
             if decoder is not None:
                 data = decoder.decode(data)
                 if not data:
-                    return
+                    return size == READ_SIZE
             self._emit_fast('data', data)
         else:
             self._push(data)
+        return size == READ_SIZE
 
-    def _read_into(self, onread: Tuple[Any, Callable[..., Any]]) -> None:
+    def _read_into(self, onread: Tuple[Any, Callable[..., Any]]) -> bool:
         supplier, callback = onread
         buf = supplier() if callable(supplier) else supplier
         try:
             nread = self._handle.recv_into(buf)
         except _WOULD_BLOCK:
-            return
+            return False
         except OSError as err:
             self._fail(err, 'read')
-            return
+            return False
         if nread == 0:
             self._on_eof()
-            return
+            return False
         self._bytes_read += nread
         if self._timeout_ms:
             self._touch()
         if callback(nread, buf) is False:
             self._hold = True          # stop reading, without pausing: resume() reads again
             self._sync_reading()
+        return nread == len(buf)
 
     def _push(self, data: bytes) -> None:
         if self._buf is None:
