@@ -118,10 +118,24 @@ class Emitter(EventEmitter):
         self._tasks: Optional[List[Task]] = None
         self._busy = False
 
+    def emit(self, event: str, *args: Any, **kwargs: Any) -> bool:
+        """pyee's ``emit``: call each listener of ``event`` in order; an
+        ``'error'`` nobody listens for is raised. Without pyee's lock, which a
+        hub's greenlets (one thread, cooperative) do not need."""
+        handlers = self._events.get(event)
+        if handlers:
+            for f in tuple(handlers.values()):
+                f(*args, **kwargs)
+            return True
+        if event == 'error':
+            self._emit_handle_potential_error(event, args[0] if args else None)
+        return False
+
     def _add_event_handler(self, event: str, k: Callable, v: Callable) -> None:
         # pyee's own, storing each event's listeners in a plain (ordered)
         # dict: the same order and semantics in 40% of an OrderedDict's memory.
-        self.emit('new_listener', event, k)
+        if 'new_listener' in self._events:
+            self.emit('new_listener', event, k)
         handlers = self._events.get(event)
         if handlers is None:
             self._events[event] = {k: v}
@@ -151,8 +165,22 @@ class Emitter(EventEmitter):
         rt.loop.run_callback(self._later, fn, args)
 
     def _later(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
-        self._rt.pending -= 1
-        self._defer(fn, *args)
+        # In the hub: queue the task and serve the strand at once if idle.
+        tasks = self._tasks
+        if tasks is None:
+            self._tasks = [(fn, args)]
+        else:
+            tasks.append((fn, args))
+        rt = self._rt
+        if self._busy:
+            rt.pending -= 1
+        else:
+            self._busy = True  # the pending count taken by _defer_later goes to the strand
+            rt.dispatch(self, None)
+
+    def remove_listener(self, event: str, f: Callable) -> None:
+        """pyee's ``remove_listener``, without its lock."""
+        self._remove_listener(event, f)
 
     def _run_tasks(self) -> None:
         """Run the tasks due now; those they defer wait for the next round,
