@@ -27,40 +27,31 @@ __all__ = [
 ]
 
 
-class NodeError(Exception):
+class _Coded:
+    """What every greennet error has: Node's ``code``, and its message."""
+
+    code: str
+    message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)  # type: ignore[call-arg]
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NodeError(_Coded, Exception):
     """A Node ``Error`` with a ``code``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class NodeTypeError(TypeError):
+class NodeTypeError(_Coded, TypeError):
     """A Node ``TypeError`` with a ``code``."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
-    def __str__(self) -> str:
-        return self.message
-
-
-class NodeRangeError(ValueError):
+class NodeRangeError(_Coded, ValueError):
     """A Node ``RangeError`` with a ``code``."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class AbortError(NodeError):
