@@ -64,19 +64,34 @@ class AbortError(NodeError):
             self.cause = cause
 
 
-def _received(value: Any) -> str:
-    """Node's ``determineSpecificType`` phrase for the value that was received."""
-    if value is None:
-        return 'Received None'
+def _js_inspect(value: Any) -> str:
     if isinstance(value, bool):
-        return 'Received type bool (%r)' % value
-    if isinstance(value, (int, float, str)):
-        text = repr(value)
+        return 'true' if value else 'false'
+    if isinstance(value, float):
+        if value != value:
+            return 'NaN'
+        if value in (float('inf'), float('-inf')):
+            return 'Infinity' if value > 0 else '-Infinity'
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return repr(value)
+
+
+_JS_TYPES = {bool: 'boolean', int: 'number', float: 'number', str: 'string'}
+
+
+def _received(value: Any) -> str:
+    """Node's ``Received ...`` phrase (``determineSpecificType``), with
+    Python's ``None`` as Node's ``null``."""
+    if value is None:
+        return 'Received null'
+    kind = _JS_TYPES.get(type(value))
+    if kind is not None:
+        text = _js_inspect(value)
         if len(text) > 28:
             text = text[:25] + '...'
-        return 'Received type %s (%s)' % (type(value).__name__, text)
-    if callable(value):
-        return 'Received function %s' % getattr(value, '__name__', type(value).__name__)
+        return 'Received type %s (%s)' % (kind, text)
+    if callable(value) and getattr(value, '__name__', None):
+        return 'Received function %s' % value.__name__
     return 'Received an instance of %s' % type(value).__name__
 
 
@@ -106,7 +121,7 @@ def ERR_OUT_OF_RANGE(name: str, range_: str, value: Any) -> NodeRangeError:
 
 def ERR_SOCKET_BAD_PORT(name: str, port: Any, allow_zero: bool = True) -> NodeRangeError:
     op = '>=' if allow_zero else '>'
-    return NodeRangeError('ERR_SOCKET_BAD_PORT', '%s should be %s 0 and < 65536. %s' % (
+    return NodeRangeError('ERR_SOCKET_BAD_PORT', '%s should be %s 0 and < 65536. %s.' % (
         name, op, _received(port)))
 
 
