@@ -23,7 +23,7 @@ __all__ = [
     'ERR_SERVER_NOT_RUNNING', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_WRITE_AFTER_END',
     'ERR_STREAM_DESTROYED', 'ERR_STREAM_ALREADY_FINISHED', 'ERR_STREAM_NULL_VALUES', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
     'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE', 'ERR_INVALID_HANDLE_TYPE', 'ERR_INVALID_IP_ADDRESS', 'ERR_INVALID_ADDRESS', 'ERR_IP_BLOCKED', 'ERR_SOCKET_CONNECTION_TIMEOUT',
-    'abort_error', 'system_error', 'lookup_error', 'error_code',
+    'abort_error', 'system_error', 'lookup_error',
 ]
 
 
@@ -253,15 +253,3 @@ _GAI_CODES = {
         ('EAI_MEMORY', 'EAI_MEMORY'), ('EAI_BADFLAGS', 'EAI_BADFLAGS'), ('EAI_SYSTEM', 'EAI_SYSTEM'),
     ) if hasattr(_stdsocket, name)
 }
-
-
-def error_code(err: BaseException) -> Optional[str]:
-    """The Node ``code`` of an error, adding one to a plain ``OSError``."""
-    code = getattr(err, 'code', None)
-    if code is None and isinstance(err, OSError) and err.errno:
-        code = _errno.errorcode.get(err.errno)
-        try:
-            err.code = code
-        except AttributeError:
-            pass
-    return code

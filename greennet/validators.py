@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
-from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE,
-                     ERR_SOCKET_BAD_PORT)
+from .errors import ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_SOCKET_BAD_PORT
 
-__all__ = ['snake_options', 'validate_port', 'validate_function', 'validate_boolean',
-           'validate_number', 'validate_string', 'validate_abort_signal', 'is_port_like',
-           'validate_int32', 'validate_options', 'UNSET']
+__all__ = ['snake_options', 'validate_port', 'validate_function', 'validate_number',
+           'validate_string', 'validate_abort_signal', 'validate_int32', 'UNSET']
 
 
 class _Unset:
@@ -38,23 +36,8 @@ def snake_options(options: Mapping[str, Any], name: str = 'options') -> Dict[str
             for key, value in options.items()}
 
 
-def validate_options(options: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
-    """Reject option names greennet does not know, naming the first one."""
-    unknown = [key for key in options if key not in allowed]
-    if unknown:
-        raise TypeError('%s() got an unexpected keyword argument %r' % (where, unknown[0]))
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_port_like(value: Any) -> bool:
-    """What Node's ``isLegalPort`` shape test accepts as a port (number or
-    numeric string)."""
-    if _is_number(value):
-        return True
-    return isinstance(value, str) and value.strip() != '' and _numeric(value) is not None
 
 
 def _numeric(text: str) -> Optional[float]:
@@ -81,12 +64,6 @@ def validate_port(port: Any, name: str = 'Port', allow_zero: bool = True) -> int
 def validate_function(value: Any, name: str) -> Any:
     if not callable(value):
         raise ERR_INVALID_ARG_TYPE(name, 'function', value)
-    return value
-
-
-def validate_boolean(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise ERR_INVALID_ARG_TYPE(name, 'boolean', value)
     return value
 
 
@@ -131,5 +108,3 @@ def validate_abort_signal(signal: Any, name: str = 'options.signal') -> Any:
     return signal
 
 
-def invalid_value(name: str, value: Any, reason: str = 'is invalid') -> Exception:
-    return ERR_INVALID_ARG_VALUE(name, value, reason)
