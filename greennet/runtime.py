@@ -110,13 +110,16 @@ Task = Tuple[Callable[..., Any], Tuple[Any, ...]]
 class Emitter(EventEmitter):
     """A pyee ``EventEmitter`` whose deferred effects run on its own strand."""
 
-    __slots__ = ('_rt', '_tasks', '_busy')
+    __slots__ = ('_rt', '_tasks', '_busy', '_stalled')
 
     def __init__(self) -> None:
         super().__init__()
         self._rt = runtime()
         self._tasks: Optional[List[Task]] = None
         self._busy = False
+        #: An I/O watcher was stopped while the strand was busy: ``_idle()``
+        #: restarts it.
+        self._stalled = False
 
     def emit(self, event: str, *args: Any, **kwargs: Any) -> bool:
         """pyee's ``emit``: call each listener of ``event`` in order; an
@@ -215,7 +218,8 @@ class Emitter(EventEmitter):
                 rt.pending -= 1
                 if rt.pending <= 0 and rt.refs <= 0:
                     rt.idle.set()
-                self._idle()
+                if self._stalled:
+                    self._idle()
 
     def _enter(self, step: Callable[[Any], Any]) -> bool:
         """From the hub: run ``step(self)`` on this strand now, unless it is busy."""
@@ -228,7 +232,8 @@ class Emitter(EventEmitter):
         return True
 
     def _idle(self) -> None:
-        """Called when the strand has nothing left to do."""
+        """Called when the strand has nothing left to do and ``_stalled``."""
+        self._stalled = False
 
     def _emit_fast(self, event: str, arg: Any) -> None:
         """``emit(event, arg)`` without pyee's lock and bookkeeping, for the

@@ -383,13 +383,20 @@ class Socket(Emitter):
                 self._rw.stop()
 
     def _on_readable(self) -> None:
-        # In the hub: read on this socket's strand, now, unless it is busy.
-        if not self._enter(Socket._read_ready):
-            self._read_stalled = True
+        # In the hub: read on this socket's strand, now (Emitter._enter,
+        # inlined on the per-chunk path), unless the strand is busy.
+        if self._busy:
+            self._stalled = self._read_stalled = True
             self._reading = False
             self._rw.stop()
+            return
+        self._busy = True
+        rt = self._rt
+        rt.pending += 1
+        rt.dispatch(self, Socket._read_ready)
 
     def _idle(self) -> None:
+        self._stalled = False
         if self._read_stalled:
             self._read_stalled = False
             self._sync_reading()
@@ -433,7 +440,14 @@ class Socket(Emitter):
                 data = decoder.decode(data)
                 if not data:
                     return size == READ_SIZE
-            self._emit_fast('data', data)
+            handlers = self._events.get('data')  # Emitter._emit_fast, inlined
+            if handlers:
+                if len(handlers) == 1:
+                    (f,) = handlers.values()
+                    f(data)
+                else:
+                    for f in tuple(handlers.values()):
+                        f(data)
         else:
             self._push(data)
         return size == READ_SIZE
@@ -622,7 +636,7 @@ class Socket(Emitter):
 
     def _on_writable(self) -> None:
         if not self._enter(Socket._flush):
-            self._write_stalled = True
+            self._stalled = self._write_stalled = True
             self._ww.stop()
 
     def _flush(self, deferred_after: Optional[int] = None) -> None:
