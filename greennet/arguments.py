@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
+from .errors import NodeTypeError
 from .validators import snake_options, validate_function
 
 __all__ = ['LISTEN_OPTIONS', 'SOCKET_OPTIONS', 'CONNECT_OPTIONS', 'merge_options',
-           'check_known', 'to_number', 'is_pipe_name', 'normalize_connect_args',
+           'check_known', 'known_options', 'to_number', 'is_pipe_name', 'normalize_connect_args',
            'normalize_listen_args']
 
 #: ``server.listen()``'s options.
@@ -22,19 +23,29 @@ CONNECT_OPTIONS = ('port', 'host', 'path', 'local_address', 'local_port', 'famil
                    'auto_select_family_attempt_timeout')
 
 
-def merge_options(options: Any, kwargs: Dict[str, Any], name: str) -> Dict[str, Any]:
-    if options is None:
-        merged: Dict[str, Any] = {}
-    else:
-        merged = snake_options(options, name)
+def merge_options(options: Any, kwargs: Dict[str, Any], allowed: Tuple[str, ...],
+                  where: str) -> Dict[str, Any]:
+    """An option object (a dict, camelCase keys too) and keyword arguments as
+    one dict of keyword names. As Node, a dict's keys it does not know are
+    ignored, so ported option objects work unchanged; an unknown keyword
+    argument is a typo, and an error."""
+    check_known(kwargs, allowed, where)
+    merged = known_options(options, allowed) if options is not None else {}
     merged.update(kwargs)
     return merged
 
 
-def check_known(options: Mapping[str, Any], allowed: Tuple[str, ...], where: str) -> None:
-    for key in options:
+def known_options(options: Any, allowed: Tuple[str, ...], name: str = 'options') -> Dict[str, Any]:
+    """A Node option object's keys that ``allowed`` names, snake_cased."""
+    return {key: value for key, value in snake_options(options, name).items() if key in allowed}
+
+
+def check_known(kwargs: Mapping[str, Any], allowed: Tuple[str, ...], where: str) -> None:
+    """Keyword arguments must be option names."""
+    for key in kwargs:
         if key not in allowed:
-            raise TypeError('%s() got an unexpected option %r' % (where, key))
+            raise NodeTypeError('ERR_INVALID_ARG_VALUE',
+                                '%s() got an unexpected keyword argument %r' % (where, key))
 
 
 def to_number(value: Any) -> Optional[float]:
@@ -79,11 +90,13 @@ def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tup
     callback = kwargs.pop('connect_listener', None) or kwargs.pop('callback', None)
     if args and callable(args[-1]) and not isinstance(args[-1], Mapping):
         callback = args.pop()
+    allowed = CONNECT_OPTIONS + SOCKET_OPTIONS
+    check_known(kwargs, allowed, 'connect')
     options: Dict[str, Any] = {}
     if args:
         first = args[0]
         if isinstance(first, Mapping):
-            options = snake_options(first)
+            options = known_options(first, allowed)
         elif is_pipe_name(first):
             options = {'path': first}
         else:
@@ -91,7 +104,6 @@ def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tup
             if len(args) > 1 and isinstance(args[1], str):
                 options['host'] = args[1]
     options.update(kwargs)
-    check_known(options, CONNECT_OPTIONS + SOCKET_OPTIONS, 'connect')
     return options, callback
 
 
@@ -111,6 +123,8 @@ def normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tupl
         first = args[0]
         if isinstance(first, Mapping):
             options = snake_options(first)
+            options = {key: value for key, value in options.items()
+                       if key in LISTEN_OPTIONS or key == 'callback'}
         elif _is_handle(first):
             options = {'handle': first}
         elif isinstance(first, str) and to_number(first) is None:
@@ -121,8 +135,8 @@ def normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tupl
                 options['host'] = args[1]
         backlog_arg = (to_number(args[1]) if len(args) > 1 else None) or (
             to_number(args[2]) if len(args) > 2 else None)
-    for key, value in kwargs.items():
-        if key not in LISTEN_OPTIONS:
-            raise TypeError('listen() got an unexpected keyword argument %r' % key)
-        options[key] = value
+        if backlog_arg is not None:
+            backlog_arg = min(backlog_arg, 2 ** 31 - 1)
+    check_known(kwargs, LISTEN_OPTIONS, 'listen')
+    options.update(kwargs)
     return options, callback, int(backlog_arg) if backlog_arg else None, no_args

@@ -2,13 +2,14 @@
 option of ``connect()``, and the host resolution of ``listen()``."""
 from __future__ import annotations
 
+import errno
 import socket as _std
 from typing import Any, Callable, Dict, Mapping, Optional
 
 import gevent
 from gevent import socket as _gsocket
 
-from .errors import lookup_error
+from .errors import lookup_error, system_error
 
 __all__ = ['lookup', 'ADDRCONFIG', 'V4MAPPED', 'ALL', 'family_name']
 
@@ -26,6 +27,7 @@ def family_name(family: int) -> str:
 
 
 def _resolve(hostname: str, family: int, hints: int) -> list:
+    hostname.encode('idna')  # a name the resolver cannot encode fails here, not in its thread
     infos = _gsocket.getaddrinfo(hostname, None, _FAMILIES.get(family, _std.AF_UNSPEC),
                                  _std.SOCK_STREAM, 0, hints)
     seen = []
@@ -53,8 +55,17 @@ def _lookup(hostname: str, opts: Dict[str, Any], callback: Callable[..., Any]) -
     try:
         found = _resolve(hostname, opts.get('family') or 0, opts.get('hints') or 0)
     except OSError as err:
-        callback(lookup_error(hostname, err), None, None) if not opts.get('all') \
-            else callback(lookup_error(hostname, err), None)
+        error: Optional[OSError] = lookup_error(hostname, err)
+    except (UnicodeError, ValueError, TypeError):  # a name the resolver cannot even encode
+        error = system_error(errno.EINVAL, 'getaddrinfo', hostname)
+        error.hostname = hostname
+    else:
+        error = None
+    if error is not None:
+        if opts.get('all'):
+            callback(error, None)
+        else:
+            callback(error, None, None)
         return
     if not found:
         callback(lookup_error(hostname, _std.gaierror(_std.EAI_NONAME, 'no address')), None, None)

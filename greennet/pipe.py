@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import ERR_INVALID_ARG_TYPE
+
 __all__ = ['Pipe']
 
 
@@ -19,6 +21,9 @@ class Pipe:
     __slots__ = ('source', 'destination', 'end')
 
     def __init__(self, source: Any, destination: Any, end: bool) -> None:
+        if not (callable(getattr(destination, 'write', None))
+                and callable(getattr(destination, 'on', None))):
+            raise ERR_INVALID_ARG_TYPE('destination', 'stream.Writable', destination)
         self.source = source
         self.destination = destination
         self.end = end

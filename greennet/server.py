@@ -22,11 +22,11 @@ from .abort import on_abort
 from .address import is_ip
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
                      ERR_SERVER_NOT_RUNNING, system_error)
-from .arguments import normalize_listen_args, to_number
+from .arguments import merge_options, normalize_listen_args, to_number
 from .binding import ListenError, adopt_fd, bind_listener, tcp_listener
 from .runtime import Emitter, raw_socket as _raw_socket
 from .socket import Socket
-from .validators import (UNSET, snake_options, validate_abort_signal, validate_function,
+from .validators import (UNSET, validate_abort_signal, validate_function,
                          validate_port)
 
 __all__ = ['Server', 'create_server']
@@ -114,11 +114,7 @@ class Server(Emitter):
             options, connection_listener = None, options
         if options is not None and not isinstance(options, Mapping):
             raise ERR_INVALID_ARG_TYPE('options', 'Object', options)
-        opts = snake_options(options) if options else {}
-        opts.update(kwargs)
-        for key in opts:
-            if key not in _SERVER_OPTIONS:
-                raise TypeError('create_server() got an unexpected option %r' % key)
+        opts = merge_options(options or None, kwargs, _SERVER_OPTIONS, 'create_server')
         self.allow_half_open = bool(opts.get('allow_half_open', False))
         self.pause_on_connect = bool(opts.get('pause_on_connect', False))
         self.no_delay = bool(opts.get('no_delay', False))
@@ -208,6 +204,8 @@ class Server(Emitter):
         if isinstance(port, (int, float, str)) and not isinstance(port, bool):
             port = validate_port(port, 'options.port')
             host = options.get('host')
+            if not isinstance(host, str) and _js_truthy(host):
+                raise ERR_INVALID_ARG_TYPE('hostname', 'string', host)
             ipv6_only = bool(options.get('ipv6_only'))
             if host:
                 self._lookup_and_listen(host, port, backlog, ipv6_only, signal)
@@ -293,7 +291,7 @@ class Server(Emitter):
     # -- connections --------------------------------------------------------
 
     def _on_accept(self, client: _std.socket) -> None:
-        # In the hub, from gevent's accept loop.
+        # In the hub, from gevent's accept loop: nothing here may raise.
         limit = self.max_connections
         if limit and self._connections >= limit:
             self._drop(client)
@@ -301,7 +299,11 @@ class Server(Emitter):
         if self.block_list is not None and self._blocked(client):
             self._drop(client)
             return
-        sock = Socket._accepted(self, client, self.allow_half_open, self.pause_on_connect)
+        try:
+            sock = Socket._accepted(self, client, self.allow_half_open, self.pause_on_connect)
+        except OSError:
+            client.close()  # reset before we could look at it
+            return
         if self.no_delay:
             sock.set_no_delay(True)
         if self.keep_alive:
@@ -310,7 +312,10 @@ class Server(Emitter):
         self._defer(self._emit_connection, sock)
 
     def _emit_connection(self, sock: Socket) -> None:
-        self.emit('connection', sock)
+        try:
+            self.emit('connection', sock)
+        finally:
+            sock._sync_reading()  # as Node, nothing is read before 'connection'
 
     def _blocked(self, client: _std.socket) -> bool:
         if client.family == _std.AF_UNIX:
@@ -403,9 +408,23 @@ class Server(Emitter):
         return '<greennet.Server %s>' % (self.address(),)
 
 
+def _js_truthy(value: Any) -> bool:
+    """JavaScript's truthiness, which Node's ``if (options.host)`` applies:
+    an empty list or dict is true there."""
+    if value is None or value is False or value == '':
+        return False
+    if isinstance(value, (int, float)):
+        return value == value and value != 0
+    return True
+
+
 def _backlog(value: Any) -> Optional[int]:
+    """A backlog as the kernel takes it: at most an int32 (the kernel caps
+    it at ``somaxconn`` anyway)."""
     number = to_number(value)
-    return int(number) if number else None
+    if not number or number != number:
+        return None
+    return int(min(number, 2 ** 31 - 1))
 
 
 def _handle_fd(handle: Any) -> int:

@@ -23,8 +23,7 @@ from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, U
 
 from . import lookup as _lookup
 from .abort import on_abort
-from .arguments import (CONNECT_OPTIONS, SOCKET_OPTIONS, check_known, merge_options,
-                        normalize_connect_args)
+from .arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, merge_options, normalize_connect_args
 from .address import is_ip
 from .encoding import Decoder, encode, normalize_encoding
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
@@ -82,8 +81,8 @@ class Socket(Emitter):
 
     def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
         super().__init__()
-        opts = merge_options(options, kwargs, 'options')
-        check_known(opts, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',), 'Socket')
+        opts = merge_options(options, kwargs, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',),
+                             'Socket')
         self._setup(bool(opts.get('allow_half_open', False)))
         signal = validate_abort_signal(opts.get('signal'))
         if opts.get('onread') is not None:
@@ -154,8 +153,8 @@ class Socket(Emitter):
             self._hold = True
             self._flowing = False
         self._add_count()
-        self._sync_reading()
-        return self
+        return self  # reading starts once the server has emitted 'connection'
+
 
     def _attach(self, handle: _std.socket) -> None:
         handle.setblocking(False)
@@ -953,7 +952,7 @@ class Socket(Emitter):
         """Enable TCP keep-alive: ``SO_KEEPALIVE``, ``TCP_KEEPIDLE`` =
         ``initial_delay`` (ms, 0 keeps the current value), ``TCP_KEEPCNT=10``,
         ``TCP_KEEPINTVL=1``."""
-        self._keep_alive = (bool(enable), initial_delay or 0)
+        self._keep_alive = (bool(enable), _keep_idle_seconds(initial_delay))
         self._apply_keep_alive()
         return self
 
@@ -962,12 +961,11 @@ class Socket(Emitter):
             return
         if self._family not in (_std.AF_INET, _std.AF_INET6):
             return
-        enable, delay_ms = self._keep_alive
+        enable, delay = self._keep_alive
         handle = self._handle
         try:
             handle.setsockopt(_std.SOL_SOCKET, _std.SO_KEEPALIVE, int(enable))
             if enable:
-                delay = int(delay_ms // 1000)
                 if delay > 0:
                     handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_KEEPIDLE, delay)
                 handle.setsockopt(_std.IPPROTO_TCP, _std.TCP_KEEPINTVL, 1)
@@ -995,7 +993,12 @@ class Socket(Emitter):
         if self.connecting:
             raise NodeError('EALREADY', 'Socket is already connecting')
         plan = self._plan_connect(options, path, port)
-        if self.destroyed or self._handle is not None:
+        if self._handle is not None and not self.destroyed:
+            # Node keeps a live connection when connect() is called again.
+            if callback is not None:
+                self.once('connect', callback)
+            return
+        if self.destroyed:
             self._reset_for_reconnect()
         if options.get('onread') is not None:
             self._set_onread(options['onread'])
@@ -1005,7 +1008,7 @@ class Socket(Emitter):
         if options.get('no_delay'):
             self._no_delay = True
         if options.get('keep_alive'):
-            self._keep_alive = (True, options.get('keep_alive_initial_delay') or 0)
+            self._keep_alive = (True, _keep_idle_seconds(options.get('keep_alive_initial_delay')))
         if callback is not None:
             self.once('connect', callback)
         self.connecting = True
@@ -1030,8 +1033,9 @@ class Socket(Emitter):
         if local_port is not None:
             validate_number(local_port, 'options.localPort')
         family = options.get('family', UNSET)
-        family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
-        if family is not UNSET and family not in (0, 4, 6):
+        if isinstance(family, str):
+            family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
+        if family is not UNSET and (isinstance(family, bool) or family not in (0, 4, 6)):
             raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
         lookup = options.get('lookup')
         if lookup is not None:
@@ -1167,6 +1171,19 @@ class Socket(Emitter):
 
     def __repr__(self) -> str:
         return '<greennet.Socket %s %s>' % (self.ready_state, self._peer() or self.address())
+
+
+def _keep_idle_seconds(delay_ms: Any) -> int:
+    """Node's ``~~(initialDelay / 1000)``: whole seconds as an int32, where
+    anything that is not a finite number counts as 0."""
+    try:
+        number = float(delay_ms) if not isinstance(delay_ms, (list, dict, tuple)) else float('nan')
+    except (TypeError, ValueError):
+        return 0
+    if number != number or number in (float('inf'), float('-inf')):
+        return 0
+    seconds = int(number / 1000)
+    return (seconds + 2 ** 31) % 2 ** 32 - 2 ** 31
 
 
 def _head(wq: Deque[list]) -> List[list]:
