@@ -20,16 +20,13 @@ import math
 import os
 import random
 import re
-import resource
 import shutil
 import socket as std
 import stat
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 import gevent
 import greenlet
@@ -40,7 +37,7 @@ from gevent.event import AsyncResult, Event
 import greennet
 
 from conftest import (PYTHON, Recorder, close_server, close_socket, connect_and_wait, fd_count,
-                      get, listen, python_env, rss_kib, socket_fds, wait_event)
+                      get, listen, python_env, rss_kib)
 from launcher_util import Launcher, recv_all, recv_exactly
 
 pytestmark = pytest.mark.timeout(60)
