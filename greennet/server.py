@@ -110,17 +110,7 @@ class Server(Emitter):
     def __init__(self, options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
                  **kwargs: Any) -> None:
         super().__init__()
-        if callable(options) and not isinstance(options, Mapping):
-            options, connection_listener = None, options
-        if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE('options', 'Object', options)
-        opts = merge_options(options or None, kwargs, _SERVER_OPTIONS, 'create_server')
-        self.allow_half_open = bool(opts.get('allow_half_open', False))
-        self.pause_on_connect = bool(opts.get('pause_on_connect', False))
-        self.no_delay = bool(opts.get('no_delay', False))
-        self.keep_alive = bool(opts.get('keep_alive', False))
-        self.keep_alive_initial_delay = opts.get('keep_alive_initial_delay') or 0
-        self.block_list = opts.get('block_list')
+        # State first: a Server whose options are refused is still whole.
         #: Refuse connections beyond this many (``None`` or 0: no limit).
         self.max_connections: Optional[int] = None
         self._acceptor: Optional[_Acceptor] = None
@@ -132,6 +122,20 @@ class Server(Emitter):
         self._counted = False
         self._unwatch_signal: Any = None
         self._listen_attempt = 0
+        self.allow_half_open = self.pause_on_connect = self.no_delay = self.keep_alive = False
+        self.keep_alive_initial_delay: Any = 0
+        self.block_list: Any = None
+        if callable(options) and not isinstance(options, Mapping):
+            options, connection_listener = None, options
+        if options is not None and not isinstance(options, Mapping):
+            raise ERR_INVALID_ARG_TYPE('options', 'Object', options)
+        opts = merge_options(options or None, kwargs, _SERVER_OPTIONS, 'create_server')
+        self.allow_half_open = _js_truthy(opts.get('allow_half_open', False))
+        self.pause_on_connect = _js_truthy(opts.get('pause_on_connect', False))
+        self.no_delay = _js_truthy(opts.get('no_delay', False))
+        self.keep_alive = _js_truthy(opts.get('keep_alive', False))
+        self.keep_alive_initial_delay = opts.get('keep_alive_initial_delay') or 0
+        self.block_list = opts.get('block_list')
         if connection_listener is not None:
             validate_function(connection_listener, 'connectionListener')
             self.on('connection', connection_listener)

@@ -81,9 +81,10 @@ class Socket(Emitter):
 
     def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
         super().__init__()
+        self._setup(False)  # state first: a Socket whose options are refused is still whole
         opts = merge_options(options, kwargs, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',),
                              'Socket')
-        self._setup(bool(opts.get('allow_half_open', False)))
+        self.allow_half_open = bool(opts.get('allow_half_open', False))
         signal = validate_abort_signal(opts.get('signal'))
         if opts.get('onread') is not None:
             self._set_onread(opts['onread'])
