@@ -25,7 +25,8 @@ from collections import deque
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
 from . import systemd
-from .binding import ListenError, adopt_fd, bind_listener, tcp_listener
+from .binding import (ListenError, PathIdentity, adopt_fd, bind_listener, path_identity,
+                      tcp_listener, unlink_if_same)
 from .address import is_ip
 from .config import Config, Mount
 from .endpoints import Endpoint
@@ -47,7 +48,7 @@ class Listeners:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.bound: List[Bound] = []
-        self._unlink: List[Tuple[str, int, int]] = []
+        self._unlink: List[Optional[PathIdentity]] = []
 
     def bind(self) -> List[Bound]:
         inherited = systemd.listen_fds()
@@ -103,9 +104,7 @@ class Listeners:
 
     def _unix(self, path: str, backlog: int) -> _std.socket:
         sock = bind_listener(_std.AF_UNIX, path, backlog, path, -1)
-        if not path.startswith('\0'):
-            info = os.stat(path)
-            self._unlink.append((path, info.st_dev, info.st_ino))
+        self._unlink.append(path_identity(path))
         return sock
 
     def close(self) -> None:
@@ -115,13 +114,8 @@ class Listeners:
                 sock.close()
             except OSError:
                 pass
-        for path, dev, ino in self._unlink:
-            try:
-                info = os.stat(path)
-                if (info.st_dev, info.st_ino) == (dev, ino):
-                    os.unlink(path)
-            except OSError:
-                pass
+        for identity in self._unlink:
+            unlink_if_same(identity)
         self._unlink = []
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import errno as _errno
 import os
 import socket as _std
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from .address import is_ip
 from .errors import system_error
 from .runtime import raw_socket
 
-__all__ = ['ListenError', 'tcp_listener', 'bind_listener', 'adopt_fd']
+__all__ = ['ListenError', 'tcp_listener', 'bind_listener', 'adopt_fd', 'PathIdentity',
+           'path_identity', 'unlink_if_same']
 
 
 class ListenError(Exception):
@@ -81,3 +82,29 @@ def adopt_fd(fd: int, backlog: int, shared: bool) -> _std.socket:
         raise ListenError(system_error(err.errno, 'listen', None, None, detail=True))
     listener.setblocking(False)
     return listener
+
+
+#: A Unix socket file as it was made: path, device, inode.
+PathIdentity = Tuple[str, int, int]
+
+
+def path_identity(path: str) -> Optional[PathIdentity]:
+    """What identifies the socket file at ``path`` (``None`` for an abstract name)."""
+    if path.startswith('\0'):
+        return None
+    info = os.stat(path)
+    return path, info.st_dev, info.st_ino
+
+
+def unlink_if_same(identity: Optional[PathIdentity]) -> None:
+    """Remove the socket file made here, and nothing else: not a path that
+    something else has taken since."""
+    if identity is None:
+        return
+    path, dev, ino = identity
+    try:
+        info = os.stat(path)
+        if (info.st_dev, info.st_ino) == (dev, ino):
+            os.unlink(path)
+    except OSError:
+        pass

@@ -23,7 +23,8 @@ from .address import is_ip
 from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
                      ERR_SERVER_NOT_RUNNING, system_error)
 from .arguments import merge_options, normalize_listen_args, to_number
-from .binding import ListenError, adopt_fd, bind_listener, tcp_listener
+from .binding import (ListenError, adopt_fd, bind_listener, path_identity, tcp_listener,
+                      unlink_if_same)
 from .runtime import Emitter, raw_socket as _raw_socket
 from .socket import Socket
 from .validators import (UNSET, validate_abort_signal, validate_function,
@@ -265,9 +266,9 @@ class Server(Emitter):
     def _pipe_listener(self, path: str, backlog: int, options: Mapping[str, Any]) -> _std.socket:
         listener = bind_listener(_std.AF_UNIX, path, backlog, path, -1)
         self._pipe_name = path
-        if not path.startswith('\0'):
+        self._unlink = path_identity(path)
+        if self._unlink is not None:
             info = os.stat(path)
-            self._unlink = (path, info.st_dev, info.st_ino)
             mode = 0
             if options.get('readable_all') is True:
                 mode |= stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
@@ -393,16 +394,8 @@ class Server(Emitter):
 
     def _unlink_path(self) -> None:
         """Remove the Unix socket this server created, and nothing else."""
-        if self._unlink is None:
-            return
-        path, dev, ino = self._unlink
-        self._unlink = None
-        try:
-            info = os.stat(path)
-            if (info.st_dev, info.st_ino) == (dev, ino):
-                os.unlink(path)
-        except OSError:
-            pass
+        identity, self._unlink = self._unlink, None
+        unlink_if_same(identity)
 
     def _emit_close_if_drained(self) -> None:
         if self._acceptor is None and not self._connections:
