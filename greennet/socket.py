@@ -407,50 +407,47 @@ class Socket(Emitter):
 
     def _read_ready(self) -> None:
         """Read while the kernel fills the whole buffer, at most
-        ``MAX_READS`` times, as libuv does; what each chunk makes due runs
-        before the next read, as Node's ticks run after each callback."""
+        ``MAX_READS`` times, as libuv does, emitting each chunk at once when
+        the stream flows; what a chunk makes due runs before the next read,
+        as Node's ticks run after each callback."""
         for _ in range(MAX_READS):
-            if not self._reading or not self._read_once():
+            if not self._reading:
                 return
+            if self._onread is not None:
+                if not self._read_into(self._onread):
+                    return
+            else:
+                try:
+                    data = self._handle.recv(READ_SIZE)
+                except _WOULD_BLOCK:
+                    return
+                except OSError as err:
+                    self._fail(err, 'read')
+                    return
+                size = len(data)
+                if not size:
+                    self._on_eof()
+                    return
+                self._bytes_read += size
+                if self._timeout_ms:
+                    self._touch()
+                if self._flowing and self._buf is None:
+                    if self._decoder is not None:
+                        data = self._decoder.decode(data)
+                    handlers = self._events.get('data')  # Emitter._emit_fast, inlined
+                    if handlers and data:
+                        if len(handlers) == 1:
+                            (f,) = handlers.values()
+                            f(data)
+                        else:
+                            for f in tuple(handlers.values()):
+                                f(data)
+                else:
+                    self._push(data)
+                if size < READ_SIZE:
+                    return
             if self._tasks:
                 self._run_tasks()
-
-    def _read_once(self) -> bool:
-        """One read and its ``'data'``; ``True`` if the buffer came back full."""
-        onread = self._onread
-        if onread is not None:
-            return self._read_into(onread)
-        try:
-            data = self._handle.recv(READ_SIZE)
-        except _WOULD_BLOCK:
-            return False
-        except OSError as err:
-            self._fail(err, 'read')
-            return False
-        size = len(data)
-        if not size:
-            self._on_eof()
-            return False
-        self._bytes_read += size
-        if self._timeout_ms:
-            self._touch()
-        if self._flowing and self._buf is None:
-            decoder = self._decoder
-            if decoder is not None:
-                data = decoder.decode(data)
-                if not data:
-                    return size == READ_SIZE
-            handlers = self._events.get('data')  # Emitter._emit_fast, inlined
-            if handlers:
-                if len(handlers) == 1:
-                    (f,) = handlers.values()
-                    f(data)
-                else:
-                    for f in tuple(handlers.values()):
-                        f(data)
-        else:
-            self._push(data)
-        return size == READ_SIZE
 
     def _read_into(self, onread: Tuple[Any, Callable[..., Any]]) -> bool:
         supplier, callback = onread
