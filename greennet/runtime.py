@@ -148,16 +148,19 @@ class Emitter(EventEmitter):
     def _defer(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this emitter's strand after the current call,
         as Node's ``process.nextTick`` would."""
-        tasks = self._tasks
-        if tasks is None:
-            self._tasks = [(fn, args)]
-        else:
-            tasks.append((fn, args))
+        self._queue(fn, args)
         if not self._busy:
             self._busy = True
             rt = self._rt
             rt.pending += 1
             rt.loop.run_callback(rt.dispatch, self, None)
+
+    def _queue(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
+        tasks = self._tasks
+        if tasks is None:
+            self._tasks = [(fn, args)]
+        else:
+            tasks.append((fn, args))
 
     def _defer_later(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this strand from the loop's next callback
@@ -169,11 +172,7 @@ class Emitter(EventEmitter):
 
     def _later(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
         # In the hub: queue the task and serve the strand at once if idle.
-        tasks = self._tasks
-        if tasks is None:
-            self._tasks = [(fn, args)]
-        else:
-            tasks.append((fn, args))
+        self._queue(fn, args)
         rt = self._rt
         if self._busy:
             rt.pending -= 1
