@@ -7,15 +7,18 @@ greenlet at a time, so one socket's events come in order and a listener that
 blocks cooperatively holds back only its own socket.
 
 Strands borrow greenlets from a pool of parked workers instead of owning
-one: an idle socket costs no greenlet stack, and delivering a chunk costs two
-greenlet switches rather than a greenlet's creation. Watcher callbacks run in
-the hub and hand their work to a worker at once (:meth:`Runtime.dispatch`),
-so a reader that finds data delivers it without a trip through the loop.
+one: an idle socket costs no greenlet stack. Watcher callbacks run in the
+hub and only queue their strand (:meth:`Runtime.dispatch`); once the loop
+has run this turn's callbacks, one worker serves every strand made ready, in
+order, so a busy loop pays two greenlet switches per turn, not per chunk. A
+listener that blocks holds back its own strand only: the worker it blocked
+is replaced by another for the rest.
 """
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, List, Optional, Tuple
+from collections import deque
+from typing import Any, Callable, Deque, List, Optional, Tuple
 
 from gevent import get_hub, monkey
 from gevent.event import Event
@@ -39,6 +42,9 @@ class Runtime:
         self.hub = get_hub()
         self.loop = self.hub.loop
         self.free: List[greenlet] = []
+        #: Strands to serve, in order, and whether a worker is on them.
+        self.ready: Deque[Tuple['Emitter', Any]] = deque()
+        self.flushing = False
         #: Referenced handles alive (listening servers, open sockets).
         self.refs = 0
         #: Strands with work scheduled or under way.
@@ -47,27 +53,42 @@ class Runtime:
 
     def dispatch(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
         """Serve ``emitter`` (and ``step(emitter)``, an I/O step) on a worker
-        greenlet now; call only from the hub."""
-        free = self.free
-        if free:
-            free.pop().switch(emitter, step)
-        else:
-            greenlet(self._work, self.hub).switch(emitter, step)
+        greenlet; call only from the hub. The strands made ready in one turn
+        of the loop are served together by one worker, in order; should a
+        listener block, another worker takes over the rest."""
+        self.ready.append((emitter, step))
+        if not self.flushing:
+            self.flushing = True
+            self.loop.run_callback(self._flush)
 
-    def _work(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
+    def _flush(self) -> None:
+        # In the hub: hand the ready strands to workers until none is left.
+        ready = self.ready
+        free = self.free
+        while ready:
+            if free:
+                free.pop().switch()
+            else:
+                greenlet(self._work, self.hub).switch()
+        self.flushing = False
+
+    def _work(self) -> None:
         me = getcurrent()
         hub = self.hub
         free = self.free
+        ready = self.ready
         switch = greenlet.switch
         while True:
-            try:
-                emitter._serve(step)
-            except BaseException:  # reported the way gevent reports a greenlet's error
-                self.report(emitter)
+            while ready:
+                emitter, step = ready.popleft()
+                try:
+                    emitter._serve(step)
+                except BaseException:  # reported the way gevent reports a greenlet's error
+                    self.report(emitter)
             if len(free) >= self.max_free_workers:
                 return
             free.append(me)
-            emitter, step = switch(hub)
+            switch(hub)
 
     def report(self, context: Any) -> None:
         """Hand the exception being handled to gevent, which prints it."""
@@ -153,7 +174,7 @@ class Emitter(EventEmitter):
             self._busy = True
             rt = self._rt
             rt.pending += 1
-            rt.loop.run_callback(rt.dispatch, self, None)
+            rt.dispatch(self, None)
 
     def _queue(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
         tasks = self._tasks
@@ -211,7 +232,7 @@ class Emitter(EventEmitter):
                     self._run_tasks()
         finally:
             if self._tasks:
-                rt.loop.run_callback(rt.dispatch, self, None)
+                rt.dispatch(self, None)
             else:
                 self._busy = False
                 rt.pending -= 1

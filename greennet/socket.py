@@ -1127,8 +1127,10 @@ class Socket(Emitter):
             self.destroy(system_error(code, 'connect', address, port))
 
     def _on_connect_ready(self) -> None:
+        # In the hub: the connection is up (or failed). Its 'connect' comes
+        # after the reads this turn of the loop found, as Node's does.
         self._ww.stop()
-        self._defer(self._after_connect)
+        self._defer_later(self._after_connect)
 
     def _after_connect(self) -> None:
         if not self.connecting or self.destroyed:
