@@ -25,7 +25,7 @@ from gevent.event import Event
 from greenlet import getcurrent, greenlet
 from pyee import EventEmitter
 
-__all__ = ['Runtime', 'runtime', 'run', 'Emitter', 'raw_socket']
+__all__ = ['Runtime', 'runtime', 'run', 'Emitter', 'Handle', 'raw_socket']
 
 #: The standard library's socket class, even after gevent's monkey-patching:
 #: greennet drives non-blocking sockets from the hub itself.
@@ -266,3 +266,44 @@ class Emitter(EventEmitter):
             else:
                 for f in tuple(handlers.values()):
                     f(arg)
+
+
+class Handle(Emitter):
+    """An emitter that keeps ``run()`` waiting while it is active (a server
+    listening, a socket open) and referenced, as a libuv handle keeps Node's
+    loop alive; ``ref()``/``unref()`` govern it."""
+
+    __slots__ = ('_refed', '_active')
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._refed = True
+        self._active = False
+
+    def _activate(self) -> None:
+        if not self._active:
+            self._active = True
+            if self._refed:
+                self._rt.add_ref()
+
+    def _deactivate(self) -> None:
+        if self._active:
+            self._active = False
+            if self._refed:
+                self._rt.drop_ref()
+
+    def ref(self) -> 'Handle':
+        """Keep ``run()`` waiting while this is active (the default)."""
+        if not self._refed:
+            self._refed = True
+            if self._active:
+                self._rt.add_ref()
+        return self
+
+    def unref(self) -> 'Handle':
+        """Let ``run()`` return even though this is active."""
+        if self._refed:
+            self._refed = False
+            if self._active:
+                self._rt.drop_ref()
+        return self

@@ -25,7 +25,7 @@ from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALR
 from .arguments import merge_options, normalize_listen_args, to_number
 from .binding import (ListenError, adopt_fd, bind_listener, path_identity, tcp_listener,
                       unlink_if_same)
-from .runtime import Emitter, raw_socket as _raw_socket
+from .runtime import Handle, raw_socket as _raw_socket
 from .socket import Socket
 from .validators import (UNSET, validate_abort_signal, validate_function,
                          validate_port)
@@ -100,7 +100,7 @@ class _Acceptor(StreamServer):
         """The ``Socket`` owns the descriptor now: leave it open."""
 
 
-class Server(Emitter):
+class Server(Handle):
     """Node's ``net.Server``: a TCP or IPC server.
 
     Events: ``'close'``, ``'connection'(socket)``, ``'error'(err)``,
@@ -119,8 +119,6 @@ class Server(Emitter):
         self._pipe_name: Optional[str] = None
         self._unlink: Optional[Tuple[str, int, int]] = None
         self._connections = 0
-        self._refed = True
-        self._counted = False
         self._unwatch_signal: Any = None
         self._listen_attempt = 0
         self.allow_half_open = self.pause_on_connect = self.no_delay = self.keep_alive = False
@@ -167,20 +165,6 @@ class Server(Emitter):
         """Call ``callback(err, count)`` with the number of open connections."""
         validate_function(callback, 'callback')
         self._defer(callback, None, self._connections)
-        return self
-
-    def ref(self) -> 'Server':
-        if not self._refed:
-            self._refed = True
-            if self._counted:
-                self._rt.add_ref()
-        return self
-
-    def unref(self) -> 'Server':
-        if self._refed:
-            self._refed = False
-            if self._counted:
-                self._rt.drop_ref()
         return self
 
     # -- listen ----------------------------------------------------------
@@ -257,9 +241,7 @@ class Server(Emitter):
         self._listener = listener
         self._acceptor = _Acceptor(listener, self)
         self._acceptor.start()
-        self._counted = True
-        if self._refed:
-            self._rt.add_ref()
+        self._activate()
         self._watch_signal(signal)
         self._defer(self._emit_listening)
 
@@ -387,10 +369,7 @@ class Server(Emitter):
             self._unwatch_signal()
             self._unwatch_signal = None
         self._unlink_path()
-        if self._counted:
-            self._counted = False
-            if self._refed:
-                self._rt.drop_ref()
+        self._deactivate()
 
     def _unlink_path(self) -> None:
         """Remove the Unix socket this server created, and nothing else."""

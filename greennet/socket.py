@@ -32,7 +32,7 @@ from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD
                      ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
                      NodeError, abort_error, system_error)
 from .pipe import Pipe
-from .runtime import Emitter, raw_socket as _raw_socket
+from .runtime import Handle, raw_socket as _raw_socket
 from .validators import (UNSET, validate_abort_signal, validate_function,
                          validate_number, validate_port, validate_string)
 
@@ -61,7 +61,7 @@ def _sockaddr_dict(sockaddr: Any, family: int) -> Dict[str, Any]:
     return {'address': sockaddr[0], 'family': _lookup.family_name(family), 'port': sockaddr[1]}
 
 
-class Socket(Emitter):
+class Socket(Handle):
     """Node's ``net.Socket``: a TCP or IPC (Unix socket) duplex stream.
 
     Events: ``'close'(had_error)``, ``'connect'``, ``'data'``, ``'drain'``,
@@ -74,8 +74,8 @@ class Socket(Emitter):
         '_reading', '_read_stalled', '_write_stalled', '_server', '_flowing', '_hold', '_buf',
         '_buf_len', '_eof', '_end_emitted', '_readable_side', '_writable_side', '_ending',
         '_finishing', '_finished', '_finish_cbs', '_wq', '_wlen', '_need_drain', '_bytes_read',
-        '_bytes_written', '_decoder', '_timeout_ms', '_timer', '_last_active', '_refed',
-        '_counted', '_closed', '_had_error', '_peername', '_onread', '_no_delay', '_keep_alive',
+        '_bytes_written', '_decoder', '_timeout_ms', '_timer', '_last_active',
+        '_closed', '_had_error', '_peername', '_onread', '_no_delay', '_keep_alive',
         '_unwatch_signal', '_pipes', '_connect_target', '_errored',
     )
 
@@ -129,8 +129,6 @@ class Socket(Emitter):
         self._timeout_ms: Optional[float] = None
         self._timer: Any = None
         self._last_active = 0.0
-        self._refed = True
-        self._counted = False
         self._closed = False
         self._had_error: Optional[bool] = False
         self._errored: Optional[BaseException] = None
@@ -146,14 +144,14 @@ class Socket(Emitter):
                   pause_on_connect: bool) -> 'Socket':
         """The socket of a connection a server accepted."""
         self = cls.__new__(cls)
-        Emitter.__init__(self)
+        Handle.__init__(self)
         self._setup(allow_half_open)
         self._server = server
         self._attach(handle)
         if pause_on_connect:
             self._hold = True
             self._flowing = False
-        self._add_count()
+        self._activate()
         return self  # reading starts once the server has emitted 'connection'
 
 
@@ -181,7 +179,7 @@ class Socket(Emitter):
         if writable is False:
             self._writable_side = False
             self._ending = self._finishing = self._finished = True
-        self._add_count()
+        self._activate()
         self._sync_reading()
 
     def _watch_signal(self, signal: Any) -> None:
@@ -190,36 +188,6 @@ class Socket(Emitter):
             return
         self._unwatch_signal = on_abort(
             signal, lambda: self.destroy(abort_error(getattr(signal, 'reason', None))))
-
-    # -- reference counting for run() ------------------------------------
-
-    def _add_count(self) -> None:
-        if not self._counted:
-            self._counted = True
-            if self._refed:
-                self._rt.add_ref()
-
-    def _drop_count(self) -> None:
-        if self._counted:
-            self._counted = False
-            if self._refed:
-                self._rt.drop_ref()
-
-    def ref(self) -> 'Socket':
-        """Keep ``run()`` waiting while this socket is open (the default)."""
-        if not self._refed:
-            self._refed = True
-            if self._counted:
-                self._rt.add_ref()
-        return self
-
-    def unref(self) -> 'Socket':
-        """Let ``run()`` return even though this socket is open."""
-        if self._refed:
-            self._refed = False
-            if self._counted:
-                self._rt.drop_ref()
-        return self
 
     # -- properties -----------------------------------------------------
 
@@ -782,7 +750,7 @@ class Socket(Emitter):
         self.destroyed = True
         self.connecting = False
         # A socket that never had a handle closes without an argument in Node.
-        self._had_error = (error is not None) if self._counted else None
+        self._had_error = (error is not None) if self._active else None
         self._errored = error
         self._close_handle()
         pending, self._wq = self._wq, None
@@ -864,7 +832,7 @@ class Socket(Emitter):
         if self._closed:
             return
         self._closed = True
-        self._drop_count()
+        self._deactivate()
         self.emit('close', self._had_error)
 
     def _fail(self, err: OSError, syscall: str, callback: Optional[Callable[..., Any]] = None) -> None:
@@ -1010,7 +978,7 @@ class Socket(Emitter):
         if callback is not None:
             self.once('connect', callback)
         self.connecting = True
-        self._add_count()
+        self._activate()
         plan()
 
     def _plan_connect(self, options: Dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
