@@ -366,8 +366,7 @@ class Arbiter:
             os.close(worker.status_fd)
             if self.stopping or worker.retired:
                 log.info('worker %d exited (status %s)', pid, code)
-            elif not worker.ready and (worker.generation == self.reload_generation_new()
-                                       or not self.boot_done):
+            elif not worker.ready and (not self.boot_done or self._reloading(worker)):
                 if worker.failure is None:
                     worker.failure = (code if code in (USAGE, RUNTIME) else RUNTIME,
                                       'worker %d exited with status %s while starting' % (pid, code))
@@ -376,9 +375,9 @@ class Arbiter:
                 log.warning('worker %d died (status %s); restarting it', pid, code)
                 self.pending_restarts += 1
 
-    def reload_generation_new(self) -> Optional[int]:
-        """The generation a reload is starting, if one is under way."""
-        return self.generation if self.reload_generation is not None else None
+    def _reloading(self, worker: _WorkerProcess) -> bool:
+        """Whether ``worker`` belongs to the generation a reload is starting."""
+        return self.reload_generation is not None and worker.generation == self.generation
 
     def _restart_due(self) -> None:
         now = time.monotonic()

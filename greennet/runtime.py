@@ -52,10 +52,10 @@ class Runtime:
         self.idle = Event()
 
     def dispatch(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
-        """Serve ``emitter`` (and ``step(emitter)``, an I/O step) on a worker
-        greenlet; call only from the hub. The strands made ready in one turn
-        of the loop are served together by one worker, in order; should a
-        listener block, another worker takes over the rest."""
+        """Queue ``emitter`` (and ``step(emitter)``, an I/O step) to be served
+        on a worker greenlet. The strands made ready in one turn of the loop
+        are served together by one worker, in order; should a listener block,
+        another worker takes over the rest."""
         self.ready.append((emitter, step))
         if not self.flushing:
             self.flushing = True
@@ -169,19 +169,16 @@ class Emitter(EventEmitter):
     def _defer(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this emitter's strand after the current call,
         as Node's ``process.nextTick`` would."""
-        self._queue(fn, args)
-        if not self._busy:
-            self._busy = True
-            rt = self._rt
-            rt.pending += 1
-            rt.dispatch(self, None)
-
-    def _queue(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
         tasks = self._tasks
         if tasks is None:
             self._tasks = [(fn, args)]
         else:
             tasks.append((fn, args))
+        if not self._busy:
+            self._busy = True
+            rt = self._rt
+            rt.pending += 1
+            rt.dispatch(self, None)
 
     def _defer_later(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this strand from the loop's next callback
@@ -192,14 +189,8 @@ class Emitter(EventEmitter):
         rt.loop.run_callback(self._later, fn, args)
 
     def _later(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
-        # In the hub: queue the task and serve the strand at once if idle.
-        self._queue(fn, args)
-        rt = self._rt
-        if self._busy:
-            rt.pending -= 1
-        else:
-            self._busy = True  # the pending count taken by _defer_later goes to the strand
-            rt.dispatch(self, None)
+        self._rt.pending -= 1  # _defer takes it again if the strand is idle
+        self._defer(fn, *args)
 
     def remove_listener(self, event: str, f: Callable) -> None:
         """pyee's ``remove_listener``, without its lock."""
@@ -242,7 +233,7 @@ class Emitter(EventEmitter):
                     self._idle()
 
     def _enter(self, step: Callable[[Any], Any]) -> bool:
-        """From the hub: run ``step(self)`` on this strand now, unless it is busy."""
+        """Queue ``step(self)`` on this strand, unless it is busy."""
         if self._busy:
             return False
         self._busy = True

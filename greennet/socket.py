@@ -351,7 +351,7 @@ class Socket(Handle):
                 self._rw.stop()
 
     def _on_readable(self) -> None:
-        # In the hub: read on this socket's strand, now (Emitter._enter,
+        # In the hub: queue a read on this socket's strand (Emitter._enter,
         # inlined on the per-chunk path), unless the strand is busy.
         if self._busy:
             self._stalled = self._read_stalled = True
@@ -492,8 +492,7 @@ class Socket(Handle):
 
     def pause(self) -> 'Socket':
         """Stop ``'data'`` events; reading stops once the buffer is full."""
-        if self._flowing is not False:
-            self._flowing = False
+        self._flowing = False
         return self
 
     def resume(self) -> 'Socket':
@@ -552,7 +551,7 @@ class Socket(Handle):
     def _write(self, data: bytes, callback: Optional[Callable[..., Any]]) -> bool:
         n = len(data)
         self._bytes_written += n
-        if self._wq is None and not self.connecting and self._handle is not None:
+        if self._wq is None and not self.connecting:
             try:
                 sent = self._handle.send(data)
             except _WOULD_BLOCK:
@@ -578,7 +577,7 @@ class Socket(Handle):
     def _enqueue(self, data: Any, callback: Optional[Callable[..., Any]]) -> None:
         if self._wq is None:
             self._wq = deque()
-            if self.connecting or self._handle is None:
+            if self.connecting:
                 self.once('connect', self._flush_pending)
             else:
                 self._watch_writable()
@@ -642,10 +641,14 @@ class Socket(Handle):
                 self._ww.stop()
         self._after_flush(done, deferred_after)
 
-    def _after_flush(self, done: List[Callable[..., Any]], deferred_after: Optional[int]) -> None:
-        if self._need_drain and self._wq is None and not self._ending:
+    def _maybe_drain(self) -> None:
+        """``'drain'`` once the queue that made ``write()`` return ``False`` is empty."""
+        if self._need_drain and self._wq is None and not self._ending and not self.destroyed:
             self._need_drain = False
             self.emit('drain')
+
+    def _after_flush(self, done: List[Callable[..., Any]], deferred_after: Optional[int]) -> None:
+        self._maybe_drain()
         for i, callback in enumerate(done):
             if deferred_after is not None and i >= deferred_after:
                 self._defer(callback)
@@ -655,9 +658,7 @@ class Socket(Handle):
             self._final()
 
     def _after_write(self, callback: Optional[Callable[..., Any]]) -> None:
-        if self._need_drain and self._wq is None and not self._ending and not self.destroyed:
-            self._need_drain = False
-            self.emit('drain')
+        self._maybe_drain()
         if callback is not None:
             callback()
 
@@ -859,15 +860,18 @@ class Socket(Handle):
             return self
         if callback is not None:
             self.once('timeout', callback)
+        self._stop_timer()
         self._touch()
-        self._arm_timer(min(timeout, TIMEOUT_MAX) / 1000.0)
         return self
+
+    def _timeout_seconds(self) -> float:
+        return min(self._timeout_ms, TIMEOUT_MAX) / 1000.0
 
     def _touch(self) -> None:
         """Activity: the idle timeout starts again."""
         self._last_active = self._rt.loop.now()
         if self._timer is None and not self.destroyed:
-            self._arm_timer(min(self._timeout_ms, TIMEOUT_MAX) / 1000.0)
+            self._arm_timer(self._timeout_seconds())
 
     def _arm_timer(self, seconds: float) -> None:
         if self.destroyed:
@@ -879,8 +883,7 @@ class Socket(Handle):
     def _on_timer(self) -> None:
         if self.destroyed or not self._timeout_ms:
             return
-        remaining = (self._last_active + min(self._timeout_ms, TIMEOUT_MAX) / 1000.0
-                     - self._rt.loop.now())
+        remaining = self._last_active + self._timeout_seconds() - self._rt.loop.now()
         if remaining > 0.0005:
             self._arm_timer(remaining)
             return
