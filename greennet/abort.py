@@ -2,7 +2,7 @@
 options take, and the one place that listens to a signal."""
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable
 
 from .errors import abort_error
 
@@ -15,7 +15,7 @@ class AbortSignal:
     def __init__(self) -> None:
         self.aborted = False
         self.reason: Any = None
-        self._listeners: List[Callable[..., Any]] = []
+        self._listeners: list[Callable[..., Any]] = []
 
     def add_event_listener(self, event: str, listener: Callable[..., Any], options: Any = None) -> None:
         if event == 'abort' and listener not in self._listeners:
@@ -42,7 +42,7 @@ class AbortSignal:
             listener()
 
     @classmethod
-    def abort(cls, reason: Any = None) -> 'AbortSignal':
+    def abort(cls, reason: Any = None) -> AbortSignal:
         """A signal that is already aborted."""
         signal = cls()
         signal._abort(reason)
@@ -59,7 +59,7 @@ class AbortController:
         self.signal._abort(reason)
 
 
-def on_abort(signal: Any, callback: Callable[[], Any]) -> Optional[Callable[[], None]]:
+def on_abort(signal: Any, callback: Callable[[], Any]) -> Callable[[], None] | None:
     """Call ``callback`` once ``signal`` aborts (at once if it has); return
     a function that stops listening."""
     if signal is None:

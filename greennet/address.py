@@ -8,20 +8,20 @@ zeroes; an IPv6 zone id after ``%`` is accepted and dropped).
 """
 from __future__ import annotations
 
-import socket as _stdsocket
 import re
-from typing import Any, Mapping, Optional, Union
+import socket as _stdsocket
+from collections.abc import Mapping
+from typing import Any
 
-from .errors import (ERR_INVALID_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
-                     ERR_OUT_OF_RANGE)
+from .errors import ERR_INVALID_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE
 from .validators import validate_int32, validate_port
 
 __all__ = ['is_ip', 'is_ipv4', 'is_ipv6', 'SocketAddress']
 
 # IPv4 segment, as lib/internal/net.js writes it.
 _V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
-_V4_STR = r'(?:%s\.){3}%s' % (_V4_SEG, _V4_SEG)
-IPV4_RE = re.compile(r'\A%s\Z' % _V4_STR)
+_V4_STR = rf'(?:{_V4_SEG}\.){{3}}{_V4_SEG}'
+IPV4_RE = re.compile(rf'\A{_V4_STR}\Z')
 
 # IPv6 segment; ``\A``/``\Z`` because Python's ``$`` also matches before a final newline.
 _V6_SEG = '(?:[0-9a-fA-F]{1,4})'
@@ -69,7 +69,7 @@ _UV_ZONE_ADDRESS_MAX = 39
 _FLOWLABEL_MAX = 0xFFFFF
 
 
-def parse_packed(address: str, af: int) -> Optional[bytes]:
+def parse_packed(address: str, af: int) -> bytes | None:
     """The address in network byte order as libuv parses it, or ``None``.
 
     As in Node, the text ends at a NUL character (it is handed to C), and an
@@ -88,7 +88,7 @@ def parse_packed(address: str, af: int) -> Optional[bytes]:
         return None
 
 
-def _family_name(family: Any) -> Optional[str]:
+def _family_name(family: Any) -> str | None:
     """Node lower-cases the family before it compares it."""
     if not isinstance(family, str):
         return None
@@ -131,8 +131,8 @@ class SocketAddress:
 
     __slots__ = ('_address', '_port', '_family', '_flowlabel', '_packed')
 
-    def __init__(self, address: Union[str, Mapping[str, Any], None] = None,
-                 family: Optional[str] = 'ipv4', flowlabel: Any = 0, port: Any = 0) -> None:
+    def __init__(self, address: str | Mapping[str, Any] | None = None,
+                 family: str | None = 'ipv4', flowlabel: Any = 0, port: Any = 0) -> None:
         if isinstance(address, Mapping):
             options = address
             address = options.get('address')
@@ -200,5 +200,4 @@ class SocketAddress:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return 'SocketAddress(address=%r, port=%r, family=%r, flowlabel=%r)' % (
-            self._address, self._port, self._family, self._flowlabel)
+        return f'SocketAddress(address={self._address!r}, port={self._port!r}, family={self._family!r}, flowlabel={self._flowlabel!r})'

@@ -22,12 +22,19 @@ import subprocess
 import sys
 import time
 from collections import deque
-from typing import Any, Deque, Dict, List, Optional, Tuple
+from typing import Any
 
 from . import systemd
-from .binding import (ListenError, PathIdentity, adopt_fd, bind_listener, path_identity,
-                      tcp_listener, unlink_if_same)
 from .address import is_ip
+from .binding import (
+    ListenError,
+    PathIdentity,
+    adopt_fd,
+    bind_listener,
+    path_identity,
+    tcp_listener,
+    unlink_if_same,
+)
 from .config import Config, Mount
 from .endpoints import Endpoint
 from .worker import RUNTIME, USAGE, LaunchError
@@ -39,7 +46,7 @@ log = logging.getLogger('greennet.arbiter')
 #: The environment variable a worker reads its assignment from.
 WORKER_SPEC_ENV = 'GREENNET_WORKER_SPEC'
 
-Bound = Tuple[Mount, Endpoint, _std.socket]
+Bound = tuple[Mount, Endpoint, _std.socket]
 
 
 class Listeners:
@@ -47,21 +54,21 @@ class Listeners:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.bound: List[Bound] = []
-        self._unlink: List[Optional[PathIdentity]] = []
+        self.bound: list[Bound] = []
+        self._unlink: list[PathIdentity | None] = []
 
-    def bind(self) -> List[Bound]:
+    def bind(self) -> list[Bound]:
         inherited = systemd.listen_fds()
         for mount in self.config.mounts:
             endpoints = mount.endpoints or self._activated_for(mount, inherited)
             if not endpoints:
-                raise LaunchError('%s: no address to listen on: give --listen ADDR (or run it '
-                                  'under systemd socket activation)' % mount.target)
+                raise LaunchError(f'{mount.target}: no address to listen on: give --listen ADDR (or run it '
+                                  'under systemd socket activation)')
             for endpoint in endpoints:
                 self.bound.append((mount, endpoint, self._socket(endpoint, inherited)))
         return self.bound
 
-    def _activated_for(self, mount: Mount, inherited: List[Tuple[int, Optional[str]]]) -> List[Endpoint]:
+    def _activated_for(self, mount: Mount, inherited: list[tuple[int, str | None]]) -> list[Endpoint]:
         """The passed sockets a mount with no address takes: those named for
         its target, else (alone) all that no mount names, else the next one."""
         claimed = {sock.fileno() for _, _, sock in self.bound} | self._named(inherited)
@@ -77,7 +84,7 @@ class Listeners:
                          systemd=name or str(fd - systemd.SD_LISTEN_FDS_START))
                 for fd, name in chosen]
 
-    def _named(self, inherited: List[Tuple[int, Optional[str]]]) -> set:
+    def _named(self, inherited: list[tuple[int, str | None]]) -> set:
         """The passed sockets that some mount's ``systemd:`` address names."""
         named = set()
         for mount in self.config.mounts:
@@ -89,7 +96,7 @@ class Listeners:
                         pass
         return named
 
-    def _socket(self, endpoint: Endpoint, inherited: List[Tuple[int, Optional[str]]]) -> _std.socket:
+    def _socket(self, endpoint: Endpoint, inherited: list[tuple[int, str | None]]) -> _std.socket:
         backlog = self.config.backlog
         try:
             if endpoint.systemd is not None:
@@ -119,25 +126,25 @@ class Listeners:
         self._unlink = []
 
 
-def _pick(endpoint: Endpoint, inherited: List[Tuple[int, Optional[str]]]) -> int:
+def _pick(endpoint: Endpoint, inherited: list[tuple[int, str | None]]) -> int:
     key = endpoint.systemd
     for fd, name in inherited:
         if name == key:
             return fd
     if key is not None and key.isdigit() and int(key) < len(inherited):
         return inherited[int(key)][0]
-    raise LaunchError('%s: systemd passed no such socket (got %s)' % (
+    raise LaunchError('{}: systemd passed no such socket (got {})'.format(
         endpoint, ', '.join(name or str(fd) for fd, name in inherited) or 'none'))
 
 
-def _resolve(endpoint: Endpoint) -> Optional[str]:
+def _resolve(endpoint: Endpoint) -> str | None:
     host = endpoint.host
     if not host or is_ip(host):
         return host
     try:
         return _std.getaddrinfo(host, endpoint.port, 0, _std.SOCK_STREAM)[0][4][0]
     except OSError as err:
-        raise LaunchError('%s: cannot resolve %r: %s' % (endpoint, host, err), RUNTIME) from None
+        raise LaunchError(f'{endpoint}: cannot resolve {host!r}: {err}', RUNTIME) from None
 
 
 class _WorkerProcess:
@@ -146,7 +153,7 @@ class _WorkerProcess:
         self.status_fd = status_fd
         self.generation = generation
         self.ready = False
-        self.failure: Optional[Tuple[int, str]] = None
+        self.failure: tuple[int, str] | None = None
         self.last_beat = time.monotonic()
         self.connections = 0
         self.buffer = b''
@@ -171,17 +178,17 @@ class Arbiter:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.listeners = Listeners(config)
-        self.workers: Dict[int, _WorkerProcess] = {}
+        self.workers: dict[int, _WorkerProcess] = {}
         self.generation = 0
-        self.signals: Deque[int] = deque()
+        self.signals: deque[int] = deque()
         self.stopping = False
         self.stop_deadline = 0.0
-        self.restarts: Deque[float] = deque()
+        self.restarts: deque[float] = deque()
         self.pending_restarts = 0
-        self.reload_generation: Optional[int] = None
+        self.reload_generation: int | None = None
         self.reload_deadline = 0.0
         #: Workers that exited before they reported ``ready``.
-        self.boot_failures: List[_WorkerProcess] = []
+        self.boot_failures: list[_WorkerProcess] = []
         self.boot_done = False
         self.watchdog = systemd.watchdog_interval()
         #: How often workers report; a worker silent for half the watchdog
@@ -233,7 +240,7 @@ class Arbiter:
             if any(s in (signal.SIGTERM, signal.SIGINT) for s in self.signals):
                 return 0
             if time.monotonic() > deadline:
-                raise LaunchError('workers did not start within %gs' % self.boot_timeout, RUNTIME)
+                raise LaunchError(f'workers did not start within {self.boot_timeout:g}s', RUNTIME)
         self.boot_done = True
         log.info('%d worker(s) ready: %s', len(self.workers),
                  ', '.join(str(pid) for pid in sorted(self.workers)))
@@ -258,7 +265,7 @@ class Arbiter:
                     self._kill_all()
                     return 0
 
-    def _handle_signal(self, signum: int) -> Optional[int]:
+    def _handle_signal(self, signum: int) -> int | None:
         if signum == signal.SIGCHLD:
             return None
         if signum == signal.SIGHUP and not self.stopping:
@@ -283,12 +290,12 @@ class Arbiter:
 
     # -- workers -----------------------------------------------------------------
 
-    def _spawn_generation(self, bound: List[Bound]) -> None:
+    def _spawn_generation(self, bound: list[Bound]) -> None:
         self.generation += 1
         for _ in range(self.config.workers):
             self._spawn(bound)
 
-    def _spawn(self, bound: List[Bound]) -> _WorkerProcess:
+    def _spawn(self, bound: list[Bound]) -> _WorkerProcess:
         status_r, status_w = os.pipe()
         os.set_blocking(status_r, False)
         spec = {
@@ -313,7 +320,7 @@ class Arbiter:
         log.debug('worker %d started (generation %d)', worker.pid, self.generation)
         return worker
 
-    def _poll(self, timeout: float, wake_r: Optional[int] = None) -> None:
+    def _poll(self, timeout: float, wake_r: int | None = None) -> None:
         fds = [w.status_fd for w in self.workers.values()]
         if wake_r is not None:
             fds.append(wake_r)

@@ -2,7 +2,8 @@
 of ``connect()`` and ``listen()``, and the option names each call takes."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from .errors import NodeTypeError
 from .validators import snake_options, validate_function
@@ -23,8 +24,8 @@ CONNECT_OPTIONS = ('port', 'host', 'path', 'local_address', 'local_port', 'famil
                    'auto_select_family_attempt_timeout')
 
 
-def merge_options(options: Any, kwargs: Dict[str, Any], allowed: Tuple[str, ...],
-                  where: str) -> Dict[str, Any]:
+def merge_options(options: Any, kwargs: dict[str, Any], allowed: tuple[str, ...],
+                  where: str) -> dict[str, Any]:
     """An option object (a dict, camelCase keys too) and keyword arguments as
     one dict of keyword names. As Node, a dict's keys it does not know are
     ignored, so ported option objects work unchanged; an unknown keyword
@@ -35,20 +36,20 @@ def merge_options(options: Any, kwargs: Dict[str, Any], allowed: Tuple[str, ...]
     return merged
 
 
-def known_options(options: Any, allowed: Tuple[str, ...], name: str = 'options') -> Dict[str, Any]:
+def known_options(options: Any, allowed: tuple[str, ...], name: str = 'options') -> dict[str, Any]:
     """A Node option object's keys that ``allowed`` names, snake_cased."""
     return {key: value for key, value in snake_options(options, name).items() if key in allowed}
 
 
-def check_known(kwargs: Mapping[str, Any], allowed: Tuple[str, ...], where: str) -> None:
+def check_known(kwargs: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
     """Keyword arguments must be option names."""
     for key in kwargs:
         if key not in allowed:
             raise NodeTypeError('ERR_INVALID_ARG_VALUE',
-                                '%s() got an unexpected keyword argument %r' % (where, key))
+                                f'{where}() got an unexpected keyword argument {key!r}')
 
 
-def to_number(value: Any) -> Optional[float]:
+def to_number(value: Any) -> float | None:
     """Node's ``toNumber``: ``Number(value)`` when it is a number >= 0, else
     ``None``."""
     if isinstance(value, bool):
@@ -84,7 +85,7 @@ def _is_handle(value: Any) -> bool:
     return hasattr(value, '_listener') or hasattr(value, '_handle') or hasattr(value, 'fd')
 
 
-def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]]]:
+def normalize_connect_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Callable[..., Any] | None]:
     """Node's ``normalizeArgs`` for ``connect()``: ``(options, callback)``."""
     args = list(args)
     callback = kwargs.pop('connect_listener', None) or kwargs.pop('callback', None)
@@ -92,7 +93,7 @@ def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tup
         callback = args.pop()
     allowed = CONNECT_OPTIONS + SOCKET_OPTIONS
     check_known(kwargs, allowed, 'connect')
-    options: Dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if args:
         first = args[0]
         if isinstance(first, Mapping):
@@ -107,7 +108,7 @@ def normalize_connect_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tup
     return options, callback
 
 
-def normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Dict[str, Any], Optional[Callable[..., Any]], Optional[int], bool]:
+def normalize_listen_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Callable[..., Any] | None, int | None, bool]:
     """Node's ``normalizeArgs`` for ``listen()``: options, callback, a backlog
     given positionally, and whether nothing at all was given."""
     args = list(args)
@@ -116,7 +117,7 @@ def normalize_listen_args(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tupl
         callback = args.pop()
     if callback is not None:
         validate_function(callback, 'callback')
-    options: Dict[str, Any] = {}
+    options: dict[str, Any] = {}
     backlog_arg = None
     no_args = not args and not any(key in kwargs for key in ('port', 'path', 'fd', 'handle'))
     if args:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import errno as _errno
 import os
 import socket as _std
-from typing import Any, Optional, Tuple
+from typing import Any
 
 from .address import is_ip
 from .errors import system_error
@@ -26,7 +26,7 @@ class ListenError(Exception):
         self.error = error
 
 
-def tcp_listener(host: Optional[str], port: int, backlog: int, ipv6_only: bool = False) -> _std.socket:
+def tcp_listener(host: str | None, port: int, backlog: int, ipv6_only: bool = False) -> _std.socket:
     """Bind and listen on ``host:port``; with no host, ``::`` dual-stack when
     IPv6 is there, else ``0.0.0.0``."""
     if not host:
@@ -85,10 +85,10 @@ def adopt_fd(fd: int, backlog: int, shared: bool) -> _std.socket:
 
 
 #: A Unix socket file as it was made: path, device, inode.
-PathIdentity = Tuple[str, int, int]
+PathIdentity = tuple[str, int, int]
 
 
-def path_identity(path: str) -> Optional[PathIdentity]:
+def path_identity(path: str) -> PathIdentity | None:
     """What identifies the socket file at ``path`` (``None`` for an abstract name)."""
     if path.startswith('\0'):
         return None
@@ -96,7 +96,7 @@ def path_identity(path: str) -> Optional[PathIdentity]:
     return path, info.st_dev, info.st_ino
 
 
-def unlink_if_same(identity: Optional[PathIdentity]) -> None:
+def unlink_if_same(identity: PathIdentity | None) -> None:
     """Remove the socket file made here, and nothing else: not a path that
     something else has taken since."""
     if identity is None:

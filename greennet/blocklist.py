@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, MutableSequence, Sequence
 from functools import partial
 from itertools import accumulate
-from typing import Any, Callable, Iterable, List, MutableSequence, Optional, Sequence, Tuple, Union
+from typing import Any, Callable
 
 from .address import AF_INET, AF_INET6, SocketAddress, parse_packed
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE
@@ -27,7 +28,7 @@ from .validators import validate_int32
 
 __all__ = ['BlockList']
 
-Interval = Tuple[int, int]
+Interval = tuple[int, int]
 
 #: ``::ffff:0.0.0.0``, the first IPv4-mapped IPv6 address, and the last.
 _MAPPED_FIRST = 0xFFFF << 32
@@ -58,19 +59,19 @@ class _IntervalSet:
     #: rebuilt: its O(n) cost is spread over that many lookups.
     reindex_every = 8
 
-    def __init__(self, typecode: Optional[str] = None) -> None:
+    def __init__(self, typecode: str | None = None) -> None:
         """``typecode``: keep the bounds in an ``array`` of that type (compact,
         and quicker to search) rather than a list of ints."""
         self._new: Callable[[Iterable[int]], MutableSequence[int]] = (
             list if typecode is None else partial(array, typecode))
         self.starts = self._new(())
         self.ends = self._new(())
-        self._pending: List[Interval] = []
-        self._index: Optional[Sequence[int]] = None
+        self._pending: list[Interval] = []
+        self._index: Sequence[int] | None = None
         self._base = self._shift = 0
         self._reindex_in = 0   # lookups left before the index is rebuilt; 0: none due
 
-    def add(self, interval: Optional[Interval]) -> None:
+    def add(self, interval: Interval | None) -> None:
         if interval is not None and interval[0] <= interval[1]:
             self._pending.append(interval)
 
@@ -97,10 +98,10 @@ class _IntervalSet:
         starts[first:last] = self._new((lo,))
         ends[first:last] = self._new((hi,))
 
-    def _rebuild(self, pending: List[Interval]) -> None:
+    def _rebuild(self, pending: list[Interval]) -> None:
         intervals = sorted(list(zip(self.starts, self.ends)) + pending)
-        starts: List[int] = []
-        ends: List[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for lo, hi in intervals:
             if ends and lo <= ends[-1] + 1:
                 if hi > ends[-1]:
@@ -155,13 +156,13 @@ def _is_mapped(value: int) -> bool:
     return _MAPPED_FIRST <= value <= _MAPPED_LAST
 
 
-def _clip_to_mapped(lo: int, hi: int) -> Optional[Interval]:
+def _clip_to_mapped(lo: int, hi: int) -> Interval | None:
     """The part of ``[lo, hi]`` inside ``::ffff:0:0/96``."""
     lo, hi = max(lo, _MAPPED_FIRST), min(hi, _MAPPED_LAST)
     return (lo, hi) if lo <= hi else None
 
 
-def _as_ipv4(lo: int, hi: int) -> Optional[Interval]:
+def _as_ipv4(lo: int, hi: int) -> Interval | None:
     """The IPv4 addresses whose IPv4-mapped forms lie in ``[lo, hi]``."""
     clipped = _clip_to_mapped(lo, hi)
     if clipped is None:
@@ -202,23 +203,23 @@ class BlockList:
     repr_rules = 100
 
     def __init__(self) -> None:
-        self._rules: List[str] = []
+        self._rules: list[str] = []
         self._v4 = _IntervalSet('L')   # what an IPv4 address matches, as IPv4 numbers
         self._v6 = _IntervalSet()   # what an IPv6 address matches, as 128-bit numbers
 
-    def _add_rule(self, text: str, v4: Optional[Interval], v6: Optional[Interval]) -> None:
+    def _add_rule(self, text: str, v4: Interval | None, v6: Interval | None) -> None:
         self._rules.append(text)
         self._v4.add(v4)
         self._v6.add(v6)
 
-    def add_address(self, address: Union[str, SocketAddress], type: str = 'ipv4') -> None:
+    def add_address(self, address: str | SocketAddress, type: str = 'ipv4') -> None:
         """Adds a rule to block the given IP address."""
         sa = _socket_address(address, 'address', type)
         value = _value(sa)
-        self._add_rule('Address: %s %s' % (_LABELS[sa.family], sa.address),
+        self._add_rule(f'Address: {_LABELS[sa.family]} {sa.address}',
                        _as_ipv4(value, value), (value, value))
 
-    def add_range(self, start: Union[str, SocketAddress], end: Union[str, SocketAddress],
+    def add_range(self, start: str | SocketAddress, end: str | SocketAddress,
                   type: str = 'ipv4') -> None:
         """Adds a rule to block the addresses from ``start`` to ``end``, both
         inclusive. ``ERR_INVALID_ARG_VALUE`` if ``start`` comes after ``end``."""
@@ -230,10 +231,10 @@ class BlockList:
         both_ipv6 = first.family == last.family == 'ipv6'
         v6 = (lo, hi) if both_ipv6 else _clip_to_mapped(lo, hi)
         v4 = _as_ipv4(lo, hi) if _is_mapped(lo) and _is_mapped(hi) else None
-        self._add_rule('Range: %s %s-%s' % (_LABELS[first.family], first.address, last.address),
+        self._add_rule(f'Range: {_LABELS[first.family]} {first.address}-{last.address}',
                        v4, v6)
 
-    def add_subnet(self, net: Union[str, SocketAddress], prefix: int, type: str = 'ipv4') -> None:
+    def add_subnet(self, net: str | SocketAddress, prefix: int, type: str = 'ipv4') -> None:
         """Adds a rule to block the subnet ``net/prefix``; ``prefix`` is
         0..32 for IPv4 and 0..128 for IPv6 (``ERR_OUT_OF_RANGE`` otherwise)."""
         sa = _socket_address(net, 'network', type)
@@ -245,7 +246,7 @@ class BlockList:
         self._add_rule('Subnet: %s %s/%d' % (_LABELS[sa.family], sa.address, prefix),
                        _as_ipv4(lo, hi), (lo, hi))
 
-    def check(self, address: Union[str, SocketAddress], type: str = 'ipv4') -> bool:
+    def check(self, address: str | SocketAddress, type: str = 'ipv4') -> bool:
         """``True`` if the address matches any rule. An address that does not
         parse for ``type``, or an unknown ``type``, is simply ``False``."""
         if isinstance(address, SocketAddress):
@@ -263,7 +264,7 @@ class BlockList:
         return int.from_bytes(packed, 'big') in table
 
     @staticmethod
-    def _check_family(family: Any) -> Optional[int]:
+    def _check_family(family: Any) -> int | None:
         if family is None:
             return AF_INET
         if not isinstance(family, str):
@@ -271,7 +272,7 @@ class BlockList:
         return _CHECK_FAMILIES.get(family.lower())
 
     @property
-    def rules(self) -> List[str]:
+    def rules(self) -> list[str]:
         """The rules added, newest first: ``'Address: IPv4 1.2.3.4'``,
         ``'Range: IPv4 10.0.0.1-10.0.0.10'``, ``'Subnet: IPv6 8592:757c:efae:4e45::/64'``."""
         return self._rules[::-1]
@@ -281,4 +282,4 @@ class BlockList:
         if len(rules) > self.repr_rules:
             more = len(rules) - self.repr_rules
             return 'BlockList(rules=%r + [... %d more])' % (rules[:self.repr_rules], more)
-        return 'BlockList(rules=%r)' % (rules,)
+        return f'BlockList(rules={rules!r})'

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from typing import Dict, List, NoReturn, Optional
+from typing import NoReturn
 
 from .config import Config, ConfigError, Mount, add_arguments, build_config
 from .endpoints import EndpointError, parse_endpoint
@@ -28,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, reporting a usage error in one line."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(USAGE, '%s: error: %s\n' % (PROG, message))
+        self.exit(USAGE, f'{PROG}: error: {message}\n')
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,17 +66,17 @@ def _add_mount_arguments(parser: argparse.ArgumentParser) -> None:
                         help='a TOML file of settings and [[mount]] tables; flags override it')
 
 
-def _cli_mounts(args: argparse.Namespace) -> List[Mount]:
-    mounts: List[Mount] = []
+def _cli_mounts(args: argparse.Namespace) -> list[Mount]:
+    mounts: list[Mount] = []
     if args.target:
         mounts.append(Mount(args.target, [parse_endpoint(a) for a in args.listen]))
     elif args.listen:
         raise LaunchError('--listen needs a TARGET to serve')
-    by_name: Dict[str, Mount] = {}
+    by_name: dict[str, Mount] = {}
     for pair in args.mount:
         name, equals, address = pair.partition('=')
         if not equals or not name or not address:
-            raise LaunchError('bad --mount %r: expected NAME=ADDR' % pair)
+            raise LaunchError(f'bad --mount {pair!r}: expected NAME=ADDR')
         mount = by_name.get(name)
         if mount is None:
             mount = by_name[name] = Mount(name, [])
@@ -90,7 +90,7 @@ def _configure_logging(level: str) -> None:
                         format='%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s')
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the command line; the exit status."""
     args = build_parser().parse_args(argv)
     try:
@@ -115,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _fail(message: str, status: int) -> int:
-    sys.stderr.write('%s: error: %s\n' % (PROG, message))
+    sys.stderr.write(f'{PROG}: error: {message}\n')
     return status
 
 
@@ -165,8 +165,9 @@ def _worker() -> int:
     _configure_logging(config.log_level)
     _monkey_patch(config)
     import socket
+
     from .worker import Worker
-    mounts: Dict[str, Mount] = {}
+    mounts: dict[str, Mount] = {}
     sockets = []
     for item in spec['sockets']:
         mount = mounts.setdefault(item['target'], Mount(item['target'], []))
@@ -189,7 +190,7 @@ def _handlers() -> int:
         print('%-*s  %s' % (width, name, description or '-'))
         print('%-*s  from %s' % (width, '', origin))
     for problem in entry_point_errors():
-        sys.stderr.write('%s: warning: handler not loaded: %s\n' % (PROG, problem))
+        sys.stderr.write(f'{PROG}: warning: handler not loaded: {problem}\n')
     return 0
 
 
@@ -199,5 +200,5 @@ def _check(config: Config) -> int:
     for mount in config.mounts:
         target = load_target(mount.target)
         where = ', '.join(map(str, mount.endpoints)) or '(socket activation)'
-        print('ok: %s (%s) on %s' % (mount.target, target.kind, where))
+        print(f'ok: {mount.target} ({target.kind}) on {where}')
     return 0

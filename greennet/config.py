@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 from .endpoints import Endpoint, EndpointError, parse_endpoint
 
@@ -25,18 +25,18 @@ class ConfigError(ValueError):
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise ConfigError('expected true or false, got %r' % (value,))
+    raise ConfigError(f'expected true or false, got {value!r}')
 
 
 def _count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError('expected a whole number >= 0, got %r' % (value,))
+        raise ConfigError(f'expected a whole number >= 0, got {value!r}')
     return value
 
 
 def _seconds(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError('expected a number of seconds >= 0, got %r' % (value,))
+        raise ConfigError(f'expected a number of seconds >= 0, got {value!r}')
     return float(value)
 
 
@@ -45,7 +45,7 @@ _LEVELS = ('debug', 'info', 'warning', 'error', 'critical')
 
 def _level(value: Any) -> str:
     if not isinstance(value, str) or value.lower() not in _LEVELS:
-        raise ConfigError('expected one of %s, got %r' % (', '.join(_LEVELS), value))
+        raise ConfigError('expected one of {}, got {!r}'.format(', '.join(_LEVELS), value))
     return value.lower()
 
 
@@ -67,7 +67,7 @@ class Setting:
         return '--no-' + flag[2:] if self.default is True else flag
 
 
-SETTINGS: Tuple[Setting, ...] = (
+SETTINGS: tuple[Setting, ...] = (
     Setting('workers', _count, 1,
             'worker processes sharing the listening sockets; 0 serves in the launcher '
             'itself (no reload on SIGHUP)'),
@@ -105,19 +105,19 @@ class Mount:
     """A target (handler name or ``module:attribute``) and its addresses."""
 
     target: str
-    endpoints: List[Endpoint]
+    endpoints: list[Endpoint]
 
     def __str__(self) -> str:
-        return '%s=%s' % (self.target, ','.join(map(str, self.endpoints)))
+        return '{}={}'.format(self.target, ','.join(map(str, self.endpoints)))
 
 
 @dataclass
 class Config:
     """Every setting's value, and the mounts."""
 
-    values: Dict[str, Any]
-    mounts: List[Mount] = field(default_factory=list)
-    source: Optional[str] = None
+    values: dict[str, Any]
+    mounts: list[Mount] = field(default_factory=list)
+    source: str | None = None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -125,7 +125,7 @@ class Config:
         except KeyError:
             raise AttributeError(name) from None
 
-    def server_options(self) -> Dict[str, Any]:
+    def server_options(self) -> dict[str, Any]:
         """``create_server`` keyword arguments (Node's units)."""
         options = {}
         for setting in SETTINGS:
@@ -151,24 +151,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         else:
             kind = float if setting.validate is _seconds else int if setting.validate is _count else str
             parser.add_argument(setting.flag, dest=setting.name, type=kind, default=None,
-                                metavar=setting.name.upper(), help=setting.help + ' (default: %s)'
-                                % (setting.default,))
+                                metavar=setting.name.upper(), help=setting.help + f' (default: {setting.default})')
 
 
-def load_file(path: str) -> Tuple[Dict[str, Any], List[Mount]]:
+def load_file(path: str) -> tuple[dict[str, Any], list[Mount]]:
     """Settings and mounts from a TOML file (``[[mount]]`` tables with
     ``target`` and ``listen``)."""
     try:
         import tomllib
     except ImportError:  # Python < 3.11
-        raise ConfigError('reading %s needs Python 3.11 (tomllib)' % path) from None
+        raise ConfigError(f'reading {path} needs Python 3.11 (tomllib)') from None
     try:
         with open(path, 'rb') as handle:
             data = tomllib.load(handle)
     except OSError as err:
-        raise ConfigError('cannot read config %s: %s' % (path, err.strerror or err)) from None
+        raise ConfigError(f'cannot read config {path}: {err.strerror or err}') from None
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError('config %s is not valid TOML: %s' % (path, err)) from None
+        raise ConfigError(f'config {path} is not valid TOML: {err}') from None
     mounts = [_mount_from_table(table, path, i) for i, table in enumerate(_mount_tables(data, path))]
     values = {}
     for key, value in data.items():
@@ -176,34 +175,33 @@ def load_file(path: str) -> Tuple[Dict[str, Any], List[Mount]]:
             continue
         setting = _BY_NAME.get(key.replace('-', '_'))
         if setting is None:
-            raise ConfigError('config %s: unknown setting %r (known: %s, [[mount]])'
-                              % (path, key, ', '.join(_BY_NAME)))
-        values[setting.name] = _checked(setting, value, 'config %s' % path)
+            raise ConfigError('config {}: unknown setting {!r} (known: {}, [[mount]])'.format(path, key, ', '.join(_BY_NAME)))
+        values[setting.name] = _checked(setting, value, f'config {path}')
     return values, mounts
 
 
-def _mount_tables(data: Dict[str, Any], path: str) -> List[Dict[str, Any]]:
+def _mount_tables(data: dict[str, Any], path: str) -> list[dict[str, Any]]:
     tables = data.get('mount', [])
     if isinstance(tables, dict):
         tables = [tables]
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise ConfigError('config %s: mount must be [[mount]] tables' % path)
+        raise ConfigError(f'config {path}: mount must be [[mount]] tables')
     return tables
 
 
-def _mount_from_table(table: Dict[str, Any], path: str, index: int) -> Mount:
+def _mount_from_table(table: dict[str, Any], path: str, index: int) -> Mount:
     where = 'config %s, mount %d' % (path, index + 1)
     target = table.get('target', table.get('handler'))
     if not isinstance(target, str) or not target:
-        raise ConfigError('%s: needs target = "handler name or module:attribute"' % where)
+        raise ConfigError(f'{where}: needs target = "handler name or module:attribute"')
     listen = table.get('listen')
     if isinstance(listen, (str, int)):
         listen = [listen]
     if not listen or not isinstance(listen, list):
-        raise ConfigError('%s: needs listen = ["ADDR", ...]' % where)
+        raise ConfigError(f'{where}: needs listen = ["ADDR", ...]')
     unknown = set(table) - {'target', 'handler', 'listen'}
     if unknown:
-        raise ConfigError('%s: unknown key %r' % (where, sorted(unknown)[0]))
+        raise ConfigError(f'{where}: unknown key {sorted(unknown)[0]!r}')
     return Mount(target, [_endpoint(str(addr), where) for addr in listen])
 
 
@@ -211,20 +209,20 @@ def _endpoint(text: str, where: str) -> Endpoint:
     try:
         return parse_endpoint(text)
     except EndpointError as err:
-        raise ConfigError('%s: %s' % (where, err)) from None
+        raise ConfigError(f'{where}: {err}') from None
 
 
 def _checked(setting: Setting, value: Any, where: str) -> Any:
     try:
         return setting.validate(value)
     except ConfigError as err:
-        raise ConfigError('%s: %s: %s' % (where, setting.name, err)) from None
+        raise ConfigError(f'{where}: {setting.name}: {err}') from None
 
 
-def build_config(args: argparse.Namespace, cli_mounts: List[Mount]) -> Config:
+def build_config(args: argparse.Namespace, cli_mounts: list[Mount]) -> Config:
     """The file's settings overridden by the command line's, then defaults."""
-    values: Dict[str, Any] = {}
-    mounts: List[Mount] = []
+    values: dict[str, Any] = {}
+    mounts: list[Mount] = []
     source = getattr(args, 'config', None)
     if source:
         values, mounts = load_file(source)
@@ -242,6 +240,5 @@ def settings_table() -> str:
     """The settings as a Markdown table, for the docs."""
     rows = ['| config key | flag | default | what it does |', '|---|---|---|---|']
     for setting in SETTINGS:
-        rows.append('| `%s` | `%s` | `%s` | %s |' % (setting.name, setting.flag,
-                                                     setting.default, setting.help))
+        rows.append(f'| `{setting.name}` | `{setting.flag}` | `{setting.default}` | {setting.help} |')
     return '\n'.join(rows)

@@ -7,7 +7,7 @@ import base64
 import binascii
 import codecs
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 from .errors import ERR_UNKNOWN_ENCODING
 
@@ -68,7 +68,7 @@ _ENCODERS: dict = {
 }
 
 
-def encode(text: str, encoding: Optional[str] = None) -> bytes:
+def encode(text: str, encoding: str | None = None) -> bytes:
     """``Buffer.from(text, encoding)``."""
     if encoding is None or encoding == 'utf8':
         try:

@@ -14,7 +14,7 @@ config files and code alike:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any
 
 from .address import is_ip
 
@@ -30,18 +30,18 @@ class Endpoint:
     """A parsed listen address: the keyword arguments of ``Server.listen``."""
 
     text: str
-    port: Optional[int] = None
-    host: Optional[str] = None
-    path: Optional[str] = None
-    fd: Optional[int] = None
-    systemd: Optional[str] = None
+    port: int | None = None
+    host: str | None = None
+    path: str | None = None
+    fd: int | None = None
+    systemd: str | None = None
 
-    def listen_options(self) -> Dict[str, Any]:
+    def listen_options(self) -> dict[str, Any]:
         if self.path is not None:
             return {'path': self.path}
         if self.fd is not None:
             return {'fd': self.fd}
-        options: Dict[str, Any] = {'port': self.port}
+        options: dict[str, Any] = {'port': self.port}
         if self.host:
             options['host'] = self.host
         return options
@@ -52,7 +52,7 @@ class Endpoint:
 
 def _port(text: str, whole: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise EndpointError('bad port %r in address %r (0 to 65535)' % (text, whole))
+        raise EndpointError(f'bad port {text!r} in address {whole!r} (0 to 65535)')
     return int(text)
 
 
@@ -68,7 +68,7 @@ def parse_endpoint(text: str) -> Endpoint:
         return Endpoint(text, path='\0' + rest[1:] if rest.startswith('@') else rest)
     if sep and scheme == 'fd':
         if not rest.isdigit():
-            raise EndpointError('fd: needs a descriptor number, as in fd:3, got %r' % text)
+            raise EndpointError(f'fd: needs a descriptor number, as in fd:3, got {text!r}')
         return Endpoint(text, fd=int(rest))
     if sep and scheme == 'systemd':
         if not rest:
@@ -79,13 +79,12 @@ def parse_endpoint(text: str) -> Endpoint:
     if text.startswith('['):
         host, bracket, port = text[1:].partition(']')
         if not bracket or not port.startswith(':') or is_ip(host) != 6:
-            raise EndpointError('bad IPv6 address %r: write it as [::1]:7000' % text)
+            raise EndpointError(f'bad IPv6 address {text!r}: write it as [::1]:7000')
         return Endpoint(text, host=host, port=_port(port[1:], text))
     host, sep, port = text.rpartition(':')
     if not sep or not host:
-        raise EndpointError('bad listen address %r: expected PORT, HOST:PORT, [IPv6]:PORT, '
-                            'unix:/path or fd:N' % text)
+        raise EndpointError(f'bad listen address {text!r}: expected PORT, HOST:PORT, [IPv6]:PORT, '
+                            'unix:/path or fd:N')
     if ':' in host:
-        raise EndpointError('bad listen address %r: put an IPv6 host in brackets, [::1]:7000'
-                            % text)
+        raise EndpointError(f'bad listen address {text!r}: put an IPv6 host in brackets, [::1]:7000')
     return Endpoint(text, host=host, port=_port(port, text))

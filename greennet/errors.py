@@ -14,7 +14,8 @@ from __future__ import annotations
 import errno as _errno
 import os
 import socket as _stdsocket
-from typing import Any, Iterable, Optional, Union
+from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     'NodeError', 'NodeTypeError', 'NodeRangeError', 'AbortError',
@@ -89,50 +90,47 @@ def _received(value: Any) -> str:
         text = _js_inspect(value)
         if len(text) > 28:
             text = text[:25] + '...'
-        return 'Received type %s (%s)' % (kind, text)
+        return f'Received type {kind} ({text})'
     if callable(value) and getattr(value, '__name__', None):
-        return 'Received function %s' % value.__name__
-    return 'Received an instance of %s' % type(value).__name__
+        return f'Received function {value.__name__}'
+    return f'Received an instance of {type(value).__name__}'
 
 
-def _describe_types(expected: Union[str, Iterable[str]]) -> str:
+def _describe_types(expected: str | Iterable[str]) -> str:
     names = [expected] if isinstance(expected, str) else list(expected)
     if len(names) == 1:
-        return 'of type %s' % names[0]
-    return 'one of type %s or %s' % (', '.join(names[:-1]), names[-1])
+        return f'of type {names[0]}'
+    return 'one of type {} or {}'.format(', '.join(names[:-1]), names[-1])
 
 
-def ERR_INVALID_ARG_TYPE(name: str, expected: Union[str, Iterable[str]], actual: Any) -> NodeTypeError:
+def ERR_INVALID_ARG_TYPE(name: str, expected: str | Iterable[str], actual: Any) -> NodeTypeError:
     kind = 'property' if '.' in name else 'argument'
-    return NodeTypeError('ERR_INVALID_ARG_TYPE', 'The "%s" %s must be %s. %s' % (
-        name, kind, _describe_types(expected), _received(actual)))
+    return NodeTypeError('ERR_INVALID_ARG_TYPE', f'The "{name}" {kind} must be {_describe_types(expected)}. {_received(actual)}')
 
 
 def ERR_INVALID_ARG_VALUE(name: str, value: Any, reason: str = 'is invalid') -> NodeTypeError:
     kind = 'property' if '.' in name else 'argument'
-    return NodeTypeError('ERR_INVALID_ARG_VALUE', "The %s '%s' %s. Received %r" % (
-        kind, name, reason, value))
+    return NodeTypeError('ERR_INVALID_ARG_VALUE', f"The {kind} '{name}' {reason}. Received {value!r}")
 
 
 def ERR_OUT_OF_RANGE(name: str, range_: str, value: Any) -> NodeRangeError:
-    return NodeRangeError('ERR_OUT_OF_RANGE', 'The value of "%s" is out of range. '
-                          'It must be %s. Received %r' % (name, range_, value))
+    return NodeRangeError('ERR_OUT_OF_RANGE', f'The value of "{name}" is out of range. '
+                          f'It must be {range_}. Received {value!r}')
 
 
 def ERR_SOCKET_BAD_PORT(name: str, port: Any, allow_zero: bool = True) -> NodeRangeError:
     op = '>=' if allow_zero else '>'
-    return NodeRangeError('ERR_SOCKET_BAD_PORT', '%s should be %s 0 and < 65536. %s.' % (
-        name, op, _received(port)))
+    return NodeRangeError('ERR_SOCKET_BAD_PORT', f'{name} should be {op} 0 and < 65536. {_received(port)}.')
 
 
 def ERR_MISSING_ARGS(*names: str) -> NodeTypeError:
-    quoted = ['"%s"' % n for n in names]
+    quoted = [f'"{n}"' for n in names]
     if len(quoted) > 2:
         listed = ', '.join(quoted[:-1]) + ', and ' + quoted[-1]
     else:
         listed = ' and '.join(quoted)
     verb = 'arguments must' if len(names) > 1 else 'argument must'
-    return NodeTypeError('ERR_MISSING_ARGS', 'The %s %s be specified' % (listed, verb))
+    return NodeTypeError('ERR_MISSING_ARGS', f'The {listed} {verb} be specified')
 
 
 def ERR_SERVER_ALREADY_LISTEN() -> NodeError:
@@ -163,12 +161,12 @@ def ERR_STREAM_WRITE_AFTER_END() -> NodeError:
 
 def ERR_STREAM_DESTROYED(method: str) -> NodeError:
     return NodeError('ERR_STREAM_DESTROYED',
-                     'Cannot call %s after a stream was destroyed' % method)
+                     f'Cannot call {method} after a stream was destroyed')
 
 
 def ERR_STREAM_ALREADY_FINISHED(method: str) -> NodeError:
     return NodeError('ERR_STREAM_ALREADY_FINISHED',
-                     'Cannot call %s after a stream was finished' % method)
+                     f'Cannot call {method} after a stream was finished')
 
 
 def ERR_STREAM_NULL_VALUES() -> NodeTypeError:
@@ -176,7 +174,7 @@ def ERR_STREAM_NULL_VALUES() -> NodeTypeError:
 
 
 def ERR_UNKNOWN_ENCODING(encoding: Any) -> NodeTypeError:
-    return NodeTypeError('ERR_UNKNOWN_ENCODING', 'Unknown encoding: %s' % (encoding,))
+    return NodeTypeError('ERR_UNKNOWN_ENCODING', f'Unknown encoding: {encoding}')
 
 
 def ERR_INVALID_ADDRESS() -> NodeError:
@@ -184,7 +182,7 @@ def ERR_INVALID_ADDRESS() -> NodeError:
 
 
 def ERR_INVALID_IP_ADDRESS(address: Any) -> NodeTypeError:
-    return NodeTypeError('ERR_INVALID_IP_ADDRESS', 'Invalid IP address: %s' % (address,))
+    return NodeTypeError('ERR_INVALID_IP_ADDRESS', f'Invalid IP address: {address}')
 
 
 def ERR_INVALID_HANDLE_TYPE() -> NodeTypeError:
@@ -192,11 +190,11 @@ def ERR_INVALID_HANDLE_TYPE() -> NodeTypeError:
 
 
 def ERR_INVALID_FD_TYPE(kind: str) -> NodeTypeError:
-    return NodeTypeError('ERR_INVALID_FD_TYPE', 'Unsupported fd type: %s' % kind)
+    return NodeTypeError('ERR_INVALID_FD_TYPE', f'Unsupported fd type: {kind}')
 
 
 def ERR_IP_BLOCKED(ip: str) -> NodeError:
-    return NodeError('ERR_IP_BLOCKED', 'IP(%s) is blocked by net.BlockList' % ip)
+    return NodeError('ERR_IP_BLOCKED', f'IP({ip}) is blocked by net.BlockList')
 
 
 def abort_error(reason: Any = None) -> AbortError:
@@ -204,8 +202,8 @@ def abort_error(reason: Any = None) -> AbortError:
     return AbortError(cause=reason)
 
 
-def system_error(errnum: int, syscall: str, address: Optional[str] = None,
-                 port: Optional[int] = None, detail: bool = False) -> OSError:
+def system_error(errnum: int, syscall: str, address: str | None = None,
+                 port: int | None = None, detail: bool = False) -> OSError:
     """An ``OSError`` shaped as Node's system errors (``code``, ``errno``,
     ``syscall``, ``address``, ``port``) with Node's message, e.g.
     ``connect ECONNREFUSED 127.0.0.1:8124``.
@@ -214,13 +212,13 @@ def system_error(errnum: int, syscall: str, address: Optional[str] = None,
     (``listen EADDRINUSE: address already in use 127.0.0.1:8124``).
     """
     code = _errno.errorcode.get(errnum, 'UNKNOWN')
-    message = '%s %s' % (syscall, code)
+    message = f'{syscall} {code}'
     if detail:
         message += ': ' + os.strerror(errnum).lower()
     if port is not None and port > 0:
-        message += ' %s:%s' % (address, port)
+        message += f' {address}:{port}'
     elif address is not None:
-        message += ' %s' % address
+        message += f' {address}'
     err = OSError(errnum, message)
     err.code = code
     err.syscall = syscall
@@ -237,7 +235,7 @@ def lookup_error(hostname: str, gai_error: OSError) -> OSError:
     that does not resolve, else ``EAI_*``, with ``syscall`` and ``hostname``."""
     errnum = gai_error.errno if isinstance(gai_error.errno, int) else _stdsocket.EAI_FAIL
     code = _GAI_CODES.get(errnum, 'EAI_FAIL')
-    message = 'getaddrinfo %s %s' % (code, hostname)
+    message = f'getaddrinfo {code} {hostname}'
     err = _stdsocket.gaierror(errnum, message)
     err.code = code
     err.syscall = 'getaddrinfo'

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import errno
 import socket as _std
-from typing import Any, Callable, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Callable
 
 import gevent
 from gevent import socket as _gsocket
@@ -38,24 +39,24 @@ def _resolve(hostname: str, family: int, hints: int) -> list:
     return seen
 
 
-def lookup(hostname: str, options: Optional[Mapping[str, Any]] = None,
-           callback: Optional[Callable[..., Any]] = None) -> None:
+def lookup(hostname: str, options: Mapping[str, Any] | None = None,
+           callback: Callable[..., Any] | None = None) -> None:
     """``dns.lookup(hostname, options, callback)``: resolve on a greenlet and
     call ``callback(err, address, family)``, or ``callback(err, addresses)``
     with ``all``."""
     if callback is None and callable(options):
         options, callback = None, options
-    opts: Dict[str, Any] = dict(options or {})
+    opts: dict[str, Any] = dict(options or {})
     if isinstance(options, int):
         opts = {'family': options}
     gevent.spawn(_lookup, hostname, opts, callback)
 
 
-def _lookup(hostname: str, opts: Dict[str, Any], callback: Callable[..., Any]) -> None:
+def _lookup(hostname: str, opts: dict[str, Any], callback: Callable[..., Any]) -> None:
     try:
         found = _resolve(hostname, opts.get('family') or 0, opts.get('hints') or 0)
     except OSError as err:
-        error: Optional[OSError] = lookup_error(hostname, err)
+        error: OSError | None = lookup_error(hostname, err)
     except (UnicodeError, ValueError, TypeError):  # a name the resolver cannot even encode
         error = system_error(errno.EINVAL, 'getaddrinfo', hostname)
         error.hostname = hostname

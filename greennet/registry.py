@@ -13,7 +13,7 @@ import importlib
 import inspect
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable
 
 __all__ = ['Handler', 'HandlerError', 'handler', 'register', 'get', 'handlers',
            'entry_point_errors', 'ENTRY_POINT_GROUP']
@@ -40,9 +40,9 @@ class Handler:
     description: str = ''
 
 
-_handlers: Dict[str, Handler] = {}
+_handlers: dict[str, Handler] = {}
 _entry_points_loaded = False
-_entry_point_errors: Dict[str, str] = {}
+_entry_point_errors: dict[str, str] = {}
 
 
 def _describe(listener: Listener) -> str:
@@ -51,32 +51,30 @@ def _describe(listener: Listener) -> str:
 
 
 def _origin(listener: Listener) -> str:
-    name = '%s:%s' % (getattr(listener, '__module__', '?'),
+    name = '{}:{}'.format(getattr(listener, '__module__', '?'),
                       getattr(listener, '__qualname__', type(listener).__name__))
     try:
         where = '%s:%d' % (inspect.getsourcefile(listener), inspect.getsourcelines(listener)[1])
     except (TypeError, OSError):
         return name
-    return '%s (%s)' % (name, where)
+    return f'{name} ({where})'
 
 
-def register(name: str, listener: Listener, description: Optional[str] = None,
-             origin: Optional[str] = None) -> Handler:
+def register(name: str, listener: Listener, description: str | None = None,
+             origin: str | None = None) -> Handler:
     """Record ``listener`` under ``name``; a name already taken is an error
     naming both places."""
     if not isinstance(name, str) or not name or any(c.isspace() for c in name) or '=' in name:
-        raise HandlerError('a handler name must be a non-empty word, got %r' % (name,))
+        raise HandlerError(f'a handler name must be a non-empty word, got {name!r}')
     if not callable(listener):
-        raise HandlerError('handler %r must be a connection listener fn(socket), got %r'
-                           % (name, listener))
+        raise HandlerError(f'handler {name!r} must be a connection listener fn(socket), got {listener!r}')
     entry = Handler(name, listener, origin or _origin(listener),
                     _describe(listener) if description is None else description)
     existing = _handlers.get(name)
     if existing is not None:
         if existing.listener is listener:
             return existing
-        raise HandlerError('handler %r is registered twice: by %s and by %s'
-                           % (name, existing.origin, entry.origin))
+        raise HandlerError(f'handler {name!r} is registered twice: by {existing.origin} and by {entry.origin}')
     _handlers[name] = entry
     return entry
 
@@ -96,16 +94,16 @@ def _load_entry_points() -> None:
     _entry_points_loaded = True
     for point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(point, 'dist', None)
-        package = '%s %s' % (dist.name, dist.version) if dist is not None else point.value
-        origin = 'entry point %s = %s (%s)' % (point.name, point.value, package)
+        package = f'{dist.name} {dist.version}' if dist is not None else point.value
+        origin = f'entry point {point.name} = {point.value} ({package})'
         try:
             listener = point.load()
             register(point.name, listener, origin=origin)
         except Exception as err:  # one broken package must not hide the others
-            _entry_point_errors[point.name] = '%s: %s: %s' % (origin, type(err).__name__, err)
+            _entry_point_errors[point.name] = f'{origin}: {type(err).__name__}: {err}'
 
 
-def entry_point_errors() -> List[str]:
+def entry_point_errors() -> list[str]:
     """The entry points that failed to load, one line each."""
     _load_entry_points()
     return list(_entry_point_errors.values())
@@ -119,14 +117,14 @@ def get(name: str) -> Handler:
         _load_entry_points()
         found = _handlers.get(name)
     if found is None and name in _entry_point_errors:
-        raise HandlerError('handler %r did not load: %s' % (name, _entry_point_errors[name]))
+        raise HandlerError(f'handler {name!r} did not load: {_entry_point_errors[name]}')
     if found is None:
         known = ', '.join(sorted(_handlers)) or 'none'
-        raise HandlerError('unknown handler %r (registered: %s)' % (name, known))
+        raise HandlerError(f'unknown handler {name!r} (registered: {known})')
     return found
 
 
-def handlers() -> List[Handler]:
+def handlers() -> list[Handler]:
     """Every handler, built-in, registered in code and from entry points."""
     _import_builtins()
     _load_entry_points()

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from typing import Any, Callable, Deque, List, Optional, Tuple
+from typing import Any, Callable
 
 from gevent import get_hub, monkey
 from gevent.event import Event
 from greenlet import getcurrent, greenlet
 from pyee import EventEmitter
 
-__all__ = ['Runtime', 'runtime', 'run', 'Emitter', 'Handle', 'raw_socket']
+__all__ = ['Runtime', 'runtime', 'run', 'active_handles', 'Emitter', 'Handle', 'raw_socket']
 
 #: The standard library's socket class, even after gevent's monkey-patching:
 #: greennet drives non-blocking sockets from the hub itself.
@@ -41,17 +41,19 @@ class Runtime:
     def __init__(self) -> None:
         self.hub = get_hub()
         self.loop = self.hub.loop
-        self.free: List[greenlet] = []
+        self.free: list[greenlet] = []
         #: Strands to serve, in order, and whether a worker is on them.
-        self.ready: Deque[Tuple['Emitter', Any]] = deque()
+        self.ready: deque[tuple[Emitter, Any]] = deque()
         self.flushing = False
         #: Referenced handles alive (listening servers, open sockets).
         self.refs = 0
+        #: Every active handle, referenced or not (Node's ``_getActiveHandles``).
+        self.handles: set[Handle] = set()
         #: Strands with work scheduled or under way.
         self.pending = 0
         self.idle = Event()
 
-    def dispatch(self, emitter: 'Emitter', step: Optional[Callable[[Any], Any]]) -> None:
+    def dispatch(self, emitter: Emitter, step: Callable[[Any], Any] | None) -> None:
         """Queue ``emitter`` (and ``step(emitter)``, an I/O step) to be served
         on a worker greenlet. The strands made ready in one turn of the loop
         are served together by one worker, in order; should a listener block,
@@ -119,13 +121,20 @@ def runtime() -> Runtime:
     return rt
 
 
+def active_handles() -> list[Handle]:
+    """Every active ``Server`` (listening) and ``Socket`` (connecting or
+    open) of the calling thread's hub, whoever made it: what a graceful stop
+    closes and destroys once its timeout is up."""
+    return list(runtime().handles)
+
+
 def run() -> None:
     """Block until no referenced server or socket is left, as a Node process
     lives while such handles exist; events already due are delivered first."""
     runtime().run()
 
 
-Task = Tuple[Callable[..., Any], Tuple[Any, ...]]
+Task = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
 class Emitter(EventEmitter):
@@ -136,7 +145,7 @@ class Emitter(EventEmitter):
     def __init__(self) -> None:
         super().__init__()
         self._rt = runtime()
-        self._tasks: Optional[List[Task]] = None
+        self._tasks: list[Task] | None = None
         self._busy = False
         #: An I/O watcher was stopped while the strand was busy: ``_idle()``
         #: restarts it.
@@ -188,7 +197,7 @@ class Emitter(EventEmitter):
         rt.pending += 1
         rt.loop.run_callback(self._later, fn, args)
 
-    def _later(self, fn: Callable[..., Any], args: Tuple[Any, ...]) -> None:
+    def _later(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self._rt.pending -= 1  # _defer takes it again if the strand is idle
         self._defer(fn, *args)
 
@@ -207,7 +216,7 @@ class Emitter(EventEmitter):
             except BaseException:
                 self._rt.report(self)
 
-    def _serve(self, step: Optional[Callable[[Any], Any]]) -> None:
+    def _serve(self, step: Callable[[Any], Any] | None) -> None:
         """The strand: due tasks, then ``step(self)`` (an I/O step) and the
         tasks it made due. Runs on a worker; ``_busy`` was set by the dispatcher."""
         rt = self._rt
@@ -274,16 +283,18 @@ class Handle(Emitter):
     def _activate(self) -> None:
         if not self._active:
             self._active = True
+            self._rt.handles.add(self)
             if self._refed:
                 self._rt.add_ref()
 
     def _deactivate(self) -> None:
         if self._active:
             self._active = False
+            self._rt.handles.discard(self)
             if self._refed:
                 self._rt.drop_ref()
 
-    def ref(self) -> 'Handle':
+    def ref(self) -> Handle:
         """Keep ``run()`` waiting while this is active (the default)."""
         if not self._refed:
             self._refed = True
@@ -291,7 +302,7 @@ class Handle(Emitter):
                 self._rt.add_ref()
         return self
 
-    def unref(self) -> 'Handle':
+    def unref(self) -> Handle:
         """Let ``run()`` return even though this is active."""
         if self._refed:
             self._refed = False

@@ -13,22 +13,27 @@ import logging
 import os
 import socket as _std
 import stat
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from gevent.server import StreamServer
 
 from . import lookup as _lookup
 from .abort import on_abort
 from .address import is_ip
-from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
-                     ERR_SERVER_NOT_RUNNING, system_error)
 from .arguments import merge_options, normalize_listen_args, to_number
-from .binding import (ListenError, adopt_fd, bind_listener, path_identity, tcp_listener,
-                      unlink_if_same)
-from .runtime import Handle, raw_socket as _raw_socket
+from .binding import ListenError, adopt_fd, bind_listener, path_identity, tcp_listener, unlink_if_same
+from .errors import (
+    ERR_INVALID_ARG_TYPE,
+    ERR_INVALID_ARG_VALUE,
+    ERR_SERVER_ALREADY_LISTEN,
+    ERR_SERVER_NOT_RUNNING,
+    system_error,
+)
+from .runtime import Handle
+from .runtime import raw_socket as _raw_socket
 from .socket import Socket
-from .validators import (UNSET, validate_abort_signal, validate_function,
-                         validate_port)
+from .validators import UNSET, validate_abort_signal, validate_function, validate_port
 
 __all__ = ['Server', 'create_server']
 
@@ -61,7 +66,7 @@ class _Acceptor(StreamServer):
     #: Longest pause between two tries.
     max_delay = 0.5
 
-    def __init__(self, listener: _std.socket, server: 'Server') -> None:
+    def __init__(self, listener: _std.socket, server: Server) -> None:
         self._greennet_server = server
         self._starved = False
         StreamServer.__init__(self, listener, spawn=None)
@@ -69,7 +74,7 @@ class _Acceptor(StreamServer):
     def handle(self, client: _std.socket, address: Any) -> None:
         self._greennet_server._on_accept(client)
 
-    def do_read(self) -> Optional[Tuple[_std.socket, Any]]:
+    def do_read(self) -> tuple[_std.socket, Any] | None:
         listener = self.socket
         try:
             fd, address = listener._accept()
@@ -108,16 +113,16 @@ class Server(Handle):
     because of ``max_connections`` (or a ``block_list``).
     """
 
-    def __init__(self, options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
+    def __init__(self, options: Any = None, connection_listener: Callable[..., Any] | None = None,
                  **kwargs: Any) -> None:
         super().__init__()
         # State first: a Server whose options are refused is still whole.
         #: Refuse connections beyond this many (``None`` or 0: no limit).
-        self.max_connections: Optional[int] = None
-        self._acceptor: Optional[_Acceptor] = None
-        self._listener: Optional[_std.socket] = None
-        self._pipe_name: Optional[str] = None
-        self._unlink: Optional[Tuple[str, int, int]] = None
+        self.max_connections: int | None = None
+        self._acceptor: _Acceptor | None = None
+        self._listener: _std.socket | None = None
+        self._pipe_name: str | None = None
+        self._unlink: tuple[str, int, int] | None = None
         self._connections = 0
         self._unwatch_signal: Any = None
         self._listen_attempt = 0
@@ -146,7 +151,7 @@ class Server(Handle):
         """Whether the server is listening for connections."""
         return self._acceptor is not None
 
-    def address(self) -> Union[Dict[str, Any], str, None]:
+    def address(self) -> dict[str, Any] | str | None:
         """``{'address', 'family', 'port'}`` while listening on TCP, the path
         for an IPC server, else ``None``."""
         listener = self._listener
@@ -161,7 +166,7 @@ class Server(Handle):
                     'port': sockaddr[1]}
         return self._pipe_name
 
-    def get_connections(self, callback: Optional[Callable[..., Any]] = None) -> 'Server':
+    def get_connections(self, callback: Callable[..., Any] | None = None) -> Server:
         """Call ``callback(err, count)`` with the number of open connections."""
         validate_function(callback, 'callback')
         self._defer(callback, None, self._connections)
@@ -169,7 +174,7 @@ class Server(Handle):
 
     # -- listen ----------------------------------------------------------
 
-    def listen(self, *args: Any, **kwargs: Any) -> 'Server':
+    def listen(self, *args: Any, **kwargs: Any) -> Server:
         """Start listening: ``listen([port[, host[, backlog]]][, cb])``,
         ``listen(path[, backlog][, cb])``, ``listen(handle[, backlog][, cb])``,
         ``listen(options[, cb])`` or keyword options; ``'listening'`` follows."""
@@ -314,7 +319,7 @@ class Server(Handle):
         return bool(self.block_list.check(peer, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4'))
 
     def _drop(self, client: _std.socket) -> None:
-        data: Dict[str, Any] = {}
+        data: dict[str, Any] = {}
         if client.family != _std.AF_UNIX:
             family = _lookup.family_name(client.family)
             try:
@@ -344,7 +349,7 @@ class Server(Handle):
 
     # -- close -------------------------------------------------------------
 
-    def close(self, callback: Optional[Callable[..., Any]] = None) -> 'Server':
+    def close(self, callback: Callable[..., Any] | None = None) -> Server:
         """Stop accepting; ``'close'`` (and ``callback()``) once every
         connection has ended, or ``callback(err)`` if it was not listening."""
         if callable(callback):
@@ -381,7 +386,7 @@ class Server(Handle):
             self._defer(self.emit, 'close')
 
     def __repr__(self) -> str:
-        return '<greennet.Server %s>' % (self.address(),)
+        return f'<greennet.Server {self.address()}>'
 
 
 def _js_truthy(value: Any) -> bool:
@@ -394,7 +399,7 @@ def _js_truthy(value: Any) -> bool:
     return True
 
 
-def _backlog(value: Any) -> Optional[int]:
+def _backlog(value: Any) -> int | None:
     """A backlog as the kernel takes it: at most an int32 (the kernel caps
     it at ``somaxconn`` anyway)."""
     number = to_number(value)
@@ -419,7 +424,7 @@ def _handle_fd(handle: Any) -> int:
     raise ERR_INVALID_ARG_VALUE('options', handle)
 
 
-def create_server(options: Any = None, connection_listener: Optional[Callable[..., Any]] = None,
+def create_server(options: Any = None, connection_listener: Callable[..., Any] | None = None,
                   **kwargs: Any) -> Server:
     """Node's ``net.createServer([options][, connectionListener])``."""
     return Server(options, connection_listener, **kwargs)

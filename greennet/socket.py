@@ -19,22 +19,43 @@ import errno as _errno
 import socket as _std
 import struct
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple, Union
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from . import lookup as _lookup
 from .abort import on_abort
-from .arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, merge_options, normalize_connect_args
 from .address import is_ip
+from .arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, merge_options, normalize_connect_args
 from .encoding import Decoder, encode, normalize_encoding
-from .errors import (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_FD_TYPE,
-                     ERR_INVALID_IP_ADDRESS, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-                     ERR_INVALID_HANDLE_TYPE, ERR_IP_BLOCKED, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED,
-                     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_WRITE_AFTER_END,
-                     NodeError, abort_error, system_error)
+from .errors import (
+    ERR_INVALID_ARG_TYPE,
+    ERR_INVALID_ARG_VALUE,
+    ERR_INVALID_FD_TYPE,
+    ERR_INVALID_HANDLE_TYPE,
+    ERR_INVALID_IP_ADDRESS,
+    ERR_IP_BLOCKED,
+    ERR_MISSING_ARGS,
+    ERR_OUT_OF_RANGE,
+    ERR_SOCKET_CLOSED,
+    ERR_STREAM_ALREADY_FINISHED,
+    ERR_STREAM_DESTROYED,
+    ERR_STREAM_NULL_VALUES,
+    ERR_STREAM_WRITE_AFTER_END,
+    NodeError,
+    abort_error,
+    system_error,
+)
 from .pipe import Pipe
-from .runtime import Handle, raw_socket as _raw_socket
-from .validators import (UNSET, validate_abort_signal, validate_function,
-                         validate_number, validate_port, validate_string)
+from .runtime import Handle
+from .runtime import raw_socket as _raw_socket
+from .validators import (
+    UNSET,
+    validate_abort_signal,
+    validate_function,
+    validate_number,
+    validate_port,
+    validate_string,
+)
 
 __all__ = ['Socket', 'connect', 'create_connection']
 
@@ -55,7 +76,7 @@ _LINGER_ZERO = struct.pack('ii', 1, 0)
 _READ, _WRITE = 1, 2
 
 
-def _sockaddr_dict(sockaddr: Any, family: int) -> Dict[str, Any]:
+def _sockaddr_dict(sockaddr: Any, family: int) -> dict[str, Any]:
     if family == _std.AF_UNIX or not isinstance(sockaddr, tuple):
         return {}
     return {'address': sockaddr[0], 'family': _lookup.family_name(family), 'port': sockaddr[1]}
@@ -79,7 +100,7 @@ class Socket(Handle):
         '_unwatch_signal', '_pipes', '_connect_target', '_errored',
     )
 
-    def __init__(self, options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> None:
+    def __init__(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__()
         self._setup(False)  # state first: a Socket whose options are refused is still whole
         opts = merge_options(options, kwargs, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',),
@@ -98,7 +119,7 @@ class Socket(Handle):
 
     def _setup(self, allow_half_open: bool) -> None:
         self.allow_half_open = allow_half_open
-        self._handle: Optional[_std.socket] = None
+        self._handle: _std.socket | None = None
         self._family = 0
         self._rw: Any = None
         self._ww: Any = None
@@ -108,9 +129,9 @@ class Socket(Handle):
         self.connecting = False
         self.destroyed = False
         self._server: Any = None
-        self._flowing: Optional[bool] = None
+        self._flowing: bool | None = None
         self._hold = False                 # pause_on_connect: no reads until resume()
-        self._buf: Optional[Deque[bytes]] = None
+        self._buf: deque[bytes] | None = None
         self._buf_len = 0
         self._eof = False
         self._end_emitted = False
@@ -119,29 +140,29 @@ class Socket(Handle):
         self._ending = False
         self._finishing = False
         self._finished = False
-        self._finish_cbs: Optional[List[Callable[..., Any]]] = None
-        self._wq: Optional[Deque[list]] = None
+        self._finish_cbs: list[Callable[..., Any]] | None = None
+        self._wq: deque[list] | None = None
         self._wlen = 0
         self._need_drain = False
         self._bytes_read = 0
         self._bytes_written = 0
-        self._decoder: Optional[Decoder] = None
-        self._timeout_ms: Optional[float] = None
+        self._decoder: Decoder | None = None
+        self._timeout_ms: float | None = None
         self._timer: Any = None
         self._last_active = 0.0
         self._closed = False
-        self._had_error: Optional[bool] = False
-        self._errored: Optional[BaseException] = None
+        self._had_error: bool | None = False
+        self._errored: BaseException | None = None
         self._peername: Any = None
         self._onread: Any = None
-        self._no_delay: Optional[bool] = None
-        self._keep_alive: Optional[Tuple[bool, float]] = None
+        self._no_delay: bool | None = None
+        self._keep_alive: tuple[bool, float] | None = None
         self._unwatch_signal: Any = None
-        self._pipes: Optional[list] = None
+        self._pipes: list | None = None
 
     @classmethod
     def _accepted(cls, server: Any, handle: _std.socket, allow_half_open: bool,
-                  pause_on_connect: bool) -> 'Socket':
+                  pause_on_connect: bool) -> Socket:
         """The socket of a connection a server accepted."""
         self = cls.__new__(cls)
         Handle.__init__(self)
@@ -232,7 +253,7 @@ class Socket(Handle):
         return self._wlen
 
     @property
-    def buffer_size(self) -> Optional[int]:
+    def buffer_size(self) -> int | None:
         """Deprecated alias of ``writable_length`` (``None`` without a handle)."""
         return self._wlen if self._handle is not None or self.connecting else None
 
@@ -265,11 +286,11 @@ class Socket(Handle):
         return self._end_emitted
 
     @property
-    def readable_flowing(self) -> Optional[bool]:
+    def readable_flowing(self) -> bool | None:
         return self._flowing
 
     @property
-    def errored(self) -> Optional[BaseException]:
+    def errored(self) -> BaseException | None:
         """The error the socket was destroyed with, if any."""
         return self._errored
 
@@ -278,11 +299,11 @@ class Socket(Handle):
         return self._closed
 
     @property
-    def timeout(self) -> Optional[float]:
+    def timeout(self) -> float | None:
         """The idle timeout set by ``set_timeout()``, ``None`` if never set."""
         return self._timeout_ms
 
-    def address(self) -> Dict[str, Any]:
+    def address(self) -> dict[str, Any]:
         """``{'port', 'family', 'address'}`` of the local end, as the OS reports it."""
         if self._handle is None:
             return {}
@@ -291,7 +312,7 @@ class Socket(Handle):
         except OSError:
             return {}
 
-    def _peer(self) -> Dict[str, Any]:
+    def _peer(self) -> dict[str, Any]:
         if self._peername is None:
             if self._handle is None:
                 return {}
@@ -302,27 +323,27 @@ class Socket(Handle):
         return self._peername
 
     @property
-    def local_address(self) -> Optional[str]:
+    def local_address(self) -> str | None:
         return self.address().get('address')
 
     @property
-    def local_port(self) -> Optional[int]:
+    def local_port(self) -> int | None:
         return self.address().get('port')
 
     @property
-    def local_family(self) -> Optional[str]:
+    def local_family(self) -> str | None:
         return self.address().get('family')
 
     @property
-    def remote_address(self) -> Optional[str]:
+    def remote_address(self) -> str | None:
         return self._peer().get('address')
 
     @property
-    def remote_family(self) -> Optional[str]:
+    def remote_family(self) -> str | None:
         return self._peer().get('family')
 
     @property
-    def remote_port(self) -> Optional[int]:
+    def remote_port(self) -> int | None:
         return self._peer().get('port')
 
     # -- listeners that start the flow ------------------------------------
@@ -417,7 +438,7 @@ class Socket(Handle):
             if self._tasks:
                 self._run_tasks()
 
-    def _read_into(self, onread: Tuple[Any, Callable[..., Any]]) -> bool:
+    def _read_into(self, onread: tuple[Any, Callable[..., Any]]) -> bool:
         supplier, callback = onread
         buf = supplier() if callable(supplier) else supplier
         try:
@@ -490,12 +511,12 @@ class Socket(Handle):
         if self.writable:
             self.end()
 
-    def pause(self) -> 'Socket':
+    def pause(self) -> Socket:
         """Stop ``'data'`` events; reading stops once the buffer is full."""
         self._flowing = False
         return self
 
-    def resume(self) -> 'Socket':
+    def resume(self) -> Socket:
         """Start (or restart) ``'data'`` events."""
         if self._hold:
             self._hold = False
@@ -510,7 +531,7 @@ class Socket(Handle):
     def is_paused(self) -> bool:
         return self._flowing is False
 
-    def set_encoding(self, encoding: Optional[str] = None) -> 'Socket':
+    def set_encoding(self, encoding: str | None = None) -> Socket:
         """Deliver ``'data'`` as ``str`` decoded with ``encoding``."""
         self._decoder = Decoder(normalize_encoding(encoding))
         return self
@@ -526,8 +547,8 @@ class Socket(Handle):
 
     # -- writing ----------------------------------------------------------
 
-    def write(self, data: Union[bytes, bytearray, memoryview, str], encoding: Any = None,
-              callback: Optional[Callable[..., Any]] = None) -> bool:
+    def write(self, data: bytes | bytearray | memoryview | str, encoding: Any = None,
+              callback: Callable[..., Any] | None = None) -> bool:
         """Send ``data``; return ``False`` once the queue reaches the high water
         mark, after which ``'drain'`` says when to write again."""
         if type(data) is not bytes:
@@ -548,7 +569,7 @@ class Socket(Handle):
             return False
         return self._write(data, callback)
 
-    def _write(self, data: bytes, callback: Optional[Callable[..., Any]]) -> bool:
+    def _write(self, data: bytes, callback: Callable[..., Any] | None) -> bool:
         n = len(data)
         self._bytes_written += n
         if self._wq is None and not self.connecting:
@@ -574,7 +595,7 @@ class Socket(Handle):
         self._need_drain = True
         return False
 
-    def _enqueue(self, data: Any, callback: Optional[Callable[..., Any]]) -> None:
+    def _enqueue(self, data: Any, callback: Callable[..., Any] | None) -> None:
         if self._wq is None:
             self._wq = deque()
             if self.connecting:
@@ -603,13 +624,13 @@ class Socket(Handle):
             self._stalled = self._write_stalled = True
             self._ww.stop()
 
-    def _flush(self, deferred_after: Optional[int] = None) -> None:
+    def _flush(self, deferred_after: int | None = None) -> None:
         """Hand queued chunks to the kernel; then callbacks, ``'drain'``, and
         the shutdown an ``end()`` was waiting for. Callbacks after the first
         ``deferred_after`` run on the next tick."""
         wq = self._wq
         handle = self._handle
-        done: List[Callable[..., Any]] = []
+        done: list[Callable[..., Any]] = []
         while wq:
             try:
                 if len(wq) == 1:
@@ -647,7 +668,7 @@ class Socket(Handle):
             self._need_drain = False
             self.emit('drain')
 
-    def _after_flush(self, done: List[Callable[..., Any]], deferred_after: Optional[int]) -> None:
+    def _after_flush(self, done: list[Callable[..., Any]], deferred_after: int | None) -> None:
         self._maybe_drain()
         for i, callback in enumerate(done):
             if deferred_after is not None and i >= deferred_after:
@@ -657,12 +678,12 @@ class Socket(Handle):
         if self._ending and self._wq is None and not self._finishing:
             self._final()
 
-    def _after_write(self, callback: Optional[Callable[..., Any]]) -> None:
+    def _after_write(self, callback: Callable[..., Any] | None) -> None:
         self._maybe_drain()
         if callback is not None:
             callback()
 
-    def _write_refused(self, callback: Optional[Callable[..., Any]]) -> bool:
+    def _write_refused(self, callback: Callable[..., Any] | None) -> bool:
         if self.destroyed:
             err: Exception = ERR_STREAM_DESTROYED('write')
         elif self._end_emitted and not self.allow_half_open:
@@ -676,7 +697,7 @@ class Socket(Handle):
         return False
 
     def end(self, data: Any = None, encoding: Any = None,
-            callback: Optional[Callable[..., Any]] = None) -> 'Socket':
+            callback: Callable[..., Any] | None = None) -> Socket:
         """Half-close: send ``data`` if given, then FIN once everything written
         before is flushed; ``'finish'`` follows."""
         if callable(data) and encoding is None and callback is None:
@@ -743,7 +764,7 @@ class Socket(Handle):
 
     # -- destruction --------------------------------------------------------
 
-    def destroy(self, error: Optional[BaseException] = None) -> 'Socket':
+    def destroy(self, error: BaseException | None = None) -> Socket:
         """Close the connection at once, discarding what is queued; emit
         ``'error'`` (if ``error``) and then ``'close'``, after this call."""
         if self.destroyed:
@@ -768,7 +789,7 @@ class Socket(Handle):
             self._defer_later(self._emit_close)
         return self
 
-    def _error_buffer(self, pending: Optional[Deque[list]], error: Optional[BaseException]) -> None:
+    def _error_buffer(self, pending: deque[list] | None, error: BaseException | None) -> None:
         """Node's ``errorBuffer``: the callbacks of writes that never went out,
         and of ``end()``, learn that the socket was destroyed."""
         for entry in pending or ():
@@ -778,7 +799,7 @@ class Socket(Handle):
         for callback in callbacks or ():
             callback(error or ERR_STREAM_DESTROYED('end'))
 
-    def reset_and_destroy(self) -> 'Socket':
+    def reset_and_destroy(self) -> Socket:
         """Close the TCP connection with an RST instead of a FIN (once it is
         connected, if it is still connecting)."""
         if self._handle is None and not self.connecting:
@@ -836,7 +857,7 @@ class Socket(Handle):
         self._deactivate()
         self.emit('close', self._had_error)
 
-    def _fail(self, err: OSError, syscall: str, callback: Optional[Callable[..., Any]] = None) -> None:
+    def _fail(self, err: OSError, syscall: str, callback: Callable[..., Any] | None = None) -> None:
         error = system_error(err.errno or _errno.EIO, syscall)
         if callback is not None:
             self._defer(callback, error)
@@ -844,7 +865,7 @@ class Socket(Handle):
 
     # -- timeouts -------------------------------------------------------
 
-    def set_timeout(self, timeout: float, callback: Optional[Callable[..., Any]] = None) -> 'Socket':
+    def set_timeout(self, timeout: float, callback: Callable[..., Any] | None = None) -> Socket:
         """Emit ``'timeout'`` after ``timeout`` ms of inactivity (0 disables)."""
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
             validate_number(timeout, 'msecs')
@@ -902,7 +923,7 @@ class Socket(Handle):
 
     # -- socket options ------------------------------------------------------
 
-    def set_no_delay(self, no_delay: bool = True) -> 'Socket':
+    def set_no_delay(self, no_delay: bool = True) -> Socket:
         """Disable (or with ``False`` re-enable) Nagle's algorithm."""
         self._no_delay = bool(no_delay)
         self._apply_no_delay()
@@ -917,7 +938,7 @@ class Socket(Handle):
             except OSError:
                 pass
 
-    def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> 'Socket':
+    def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> Socket:
         """Enable TCP keep-alive: ``SO_KEEPALIVE``, ``TCP_KEEPIDLE`` =
         ``initial_delay`` (ms, 0 keeps the current value), ``TCP_KEEPCNT=10``,
         ``TCP_KEEPINTVL=1``."""
@@ -944,7 +965,7 @@ class Socket(Handle):
 
     # -- connecting ------------------------------------------------------------
 
-    def connect(self, *args: Any, **kwargs: Any) -> 'Socket':
+    def connect(self, *args: Any, **kwargs: Any) -> Socket:
         """Open a connection: ``connect(port[, host][, cb])``,
         ``connect(path[, cb])`` or ``connect(options[, cb])``; ``'connect'``
         follows, or ``'error'``."""
@@ -952,7 +973,7 @@ class Socket(Handle):
         self._connect(options, callback)
         return self
 
-    def _connect(self, options: Dict[str, Any], callback: Optional[Callable[..., Any]]) -> None:
+    def _connect(self, options: dict[str, Any], callback: Callable[..., Any] | None) -> None:
         path = options.get('path')
         port = options.get('port', UNSET)
         if port is UNSET and path is None:
@@ -984,7 +1005,7 @@ class Socket(Handle):
         self._activate()
         plan()
 
-    def _plan_connect(self, options: Dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
+    def _plan_connect(self, options: dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
         """Validate the options at the call and return what starts the connection."""
         if path is not None:
             validate_string(path, 'options.path')
@@ -1029,10 +1050,10 @@ class Socket(Handle):
          self._onread, self._flowing, self._pipes) = kept
 
     def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: Any,
-                             hints: int, local: Tuple[Any, int], block_list: Any) -> None:
+                             hints: int, local: tuple[Any, int], block_list: Any) -> None:
         # Node's dns options: ADDRCONFIG unless a family or hints are given, and
         # every address (autoSelectFamily) unless a family or local address is.
-        dns_options: Dict[str, Any] = {} if family is UNSET else {'family': family}
+        dns_options: dict[str, Any] = {} if family is UNSET else {'family': family}
         any_family = family not in (4, 6)
         dns_options['hints'] = hints or (_lookup.ADDRCONFIG if any_family else 0)
         if any_family and not local[0]:
@@ -1043,7 +1064,7 @@ class Socket(Handle):
         lookup(host, dns_options, on_lookup)
 
     def _after_lookup(self, err: Any, address: Any, kind: Any, host: str, port: int,
-                      local: Tuple[Any, int], block_list: Any) -> None:
+                      local: tuple[Any, int], block_list: Any) -> None:
         if not self.connecting or self.destroyed:
             return
         if isinstance(address, list):
@@ -1064,15 +1085,15 @@ class Socket(Handle):
             af = _std.AF_INET6 if is_ip(address) == 6 else _std.AF_INET
             self._connect_checked(af, address, port, local, block_list)
 
-    def _connect_checked(self, family: int, address: str, port: int, local: Tuple[Any, int],
+    def _connect_checked(self, family: int, address: str, port: int, local: tuple[Any, int],
                          block_list: Any) -> None:
         if block_list is not None and block_list.check(address, 'ipv6' if family == _std.AF_INET6 else 'ipv4'):
             self.destroy(ERR_IP_BLOCKED(address))
             return
         self._connect_to(family, address, port, local)
 
-    def _connect_to(self, family: int, address: str, port: Optional[int],
-                    local: Optional[Tuple[Any, int]]) -> None:
+    def _connect_to(self, family: int, address: str, port: int | None,
+                    local: tuple[Any, int] | None) -> None:
         if not self.connecting or self.destroyed:
             return
         try:
@@ -1132,7 +1153,7 @@ class Socket(Handle):
         Pipe(self, destination, end)
         return destination
 
-    def unpipe(self, destination: Any = None) -> 'Socket':
+    def unpipe(self, destination: Any = None) -> Socket:
         """Undo ``pipe()`` for ``destination`` (all pipes without one); the
         socket pauses when no pipe is left."""
         for pipe in list(self._pipes or ()):
@@ -1141,7 +1162,7 @@ class Socket(Handle):
         return self
 
     def __repr__(self) -> str:
-        return '<greennet.Socket %s %s>' % (self.ready_state, self._peer() or self.address())
+        return f'<greennet.Socket {self.ready_state} {self._peer() or self.address()}>'
 
 
 def _keep_idle_seconds(delay_ms: Any) -> int:
@@ -1157,7 +1178,7 @@ def _keep_idle_seconds(delay_ms: Any) -> int:
     return (seconds + 2 ** 31) % 2 ** 32 - 2 ** 31
 
 
-def _head(wq: Deque[list]) -> List[list]:
+def _head(wq: deque[list]) -> list[list]:
     if len(wq) <= MAX_IOV:
         return list(wq)
     return [wq[i] for i in range(MAX_IOV)]

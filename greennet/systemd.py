@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket as _std
 import time
-from typing import List, Optional, Tuple
 
 __all__ = ['SD_LISTEN_FDS_START', 'listen_fds', 'notify', 'watchdog_interval', 'monotonic_usec']
 
@@ -16,7 +15,7 @@ SD_LISTEN_FDS_START = 3
 _ACTIVATION = ('LISTEN_PID', 'LISTEN_FDS', 'LISTEN_FDNAMES')
 
 
-def listen_fds(unset_environment: bool = True) -> List[Tuple[int, Optional[str]]]:
+def listen_fds(unset_environment: bool = True) -> list[tuple[int, str | None]]:
     """The sockets systemd passed to this process, with their names
     (``LISTEN_FDNAMES``); the variables are cleared so that children do not
     take them for theirs."""
@@ -57,7 +56,7 @@ def notify(message: str) -> bool:
     return True
 
 
-def watchdog_interval() -> Optional[float]:
+def watchdog_interval() -> float | None:
     """Seconds between the watchdog's deadlines (``WATCHDOG_USEC``), or
     ``None`` when systemd watches no watchdog for this process."""
     try:

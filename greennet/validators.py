@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_SOCKET_BAD_PORT
 
@@ -28,7 +29,7 @@ UNSET: Any = _Unset()
 _CAMEL = re.compile(r'(?<=[a-z0-9])([A-Z])')
 
 
-def snake_options(options: Mapping[str, Any], name: str = 'options') -> Dict[str, Any]:
+def snake_options(options: Mapping[str, Any], name: str = 'options') -> dict[str, Any]:
     """A Node option object as keyword names: ``allowHalfOpen`` -> ``allow_half_open``."""
     if not isinstance(options, Mapping):
         raise ERR_INVALID_ARG_TYPE(name, 'Object', options)
@@ -40,7 +41,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _numeric(text: str) -> Optional[float]:
+def _numeric(text: str) -> float | None:
     try:
         number = float(text.strip()) if not text.strip().lower().startswith('0x') else int(text, 16)
     except ValueError:
@@ -50,7 +51,7 @@ def _numeric(text: str) -> Optional[float]:
 
 def validate_port(port: Any, name: str = 'Port', allow_zero: bool = True) -> int:
     """Node's ``validatePort``: a number or numeric string in 0..65535."""
-    number: Optional[float] = None
+    number: float | None = None
     if _is_number(port):
         number = port
     elif isinstance(port, str) and port.strip():
@@ -73,19 +74,19 @@ def validate_string(value: Any, name: str) -> str:
     return value
 
 
-def validate_number(value: Any, name: str, minimum: Optional[float] = None,
-                    maximum: Optional[float] = None) -> float:
+def validate_number(value: Any, name: str, minimum: float | None = None,
+                    maximum: float | None = None) -> float:
     """Node's ``validateNumber``: a number, optionally within bounds."""
     if not _is_number(value):
         raise ERR_INVALID_ARG_TYPE(name, 'number', value)
     if ((minimum is not None and value < minimum) or (maximum is not None and value > maximum)
             or (math.isnan(value) and (minimum is not None or maximum is not None))):
         if minimum is not None and maximum is not None:
-            bounds = '>= %s && <= %s' % (minimum, maximum)
+            bounds = f'>= {minimum} && <= {maximum}'
         elif minimum is not None:
-            bounds = '>= %s' % minimum
+            bounds = f'>= {minimum}'
         else:
-            bounds = '<= %s' % maximum
+            bounds = f'<= {maximum}'
         raise ERR_OUT_OF_RANGE(name, bounds, value)
     return value
 

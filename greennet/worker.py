@@ -17,14 +17,15 @@ import os
 import signal
 import socket as _std
 import time
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable
 
 import gevent
 from gevent.event import AsyncResult
 
 from .config import Config, Mount
 from .endpoints import Endpoint
-from .registry import HandlerError, get as get_handler
+from .registry import HandlerError
+from .registry import get as get_handler
 from .runtime import run
 from .server import Server, create_server
 from .socket import Socket
@@ -61,13 +62,13 @@ class Target:
         if self.kind == 'factory':
             obj = obj()
             if not isinstance(obj, Server) and not callable(obj):
-                raise LaunchError('%s: the factory returned %r, neither a Server nor a '
-                                  'connection listener' % (self.text, obj))
+                raise LaunchError(f'{self.text}: the factory returned {obj!r}, neither a Server nor a '
+                                  'connection listener')
         if isinstance(obj, Server):
             if obj is self.obj:
                 if self._server_used:
-                    raise LaunchError('%s is one Server: it can listen on one address; use a '
-                                      'factory returning a new Server for several' % self.text)
+                    raise LaunchError(f'{self.text} is one Server: it can listen on one address; use a '
+                                      'factory returning a new Server for several')
                 self._server_used = True
             if config.max_connections:
                 obj.max_connections = config.max_connections
@@ -81,8 +82,7 @@ def _kind(text: str, obj: Any) -> str:
     if isinstance(obj, Server):
         return 'server'
     if not callable(obj):
-        raise LaunchError('%s is %r: neither a connection listener, a Server nor a factory'
-                          % (text, obj))
+        raise LaunchError(f'{text} is {obj!r}: neither a connection listener, a Server nor a factory')
     try:
         parameters = inspect.signature(obj).parameters.values()
     except (TypeError, ValueError):
@@ -104,23 +104,23 @@ def load_target(text: str) -> Target:
         except HandlerError as err:
             raise LaunchError(str(err)) from None
     if not module_name or not attribute:
-        raise LaunchError('bad target %r: expected a handler name or module:attribute' % text)
+        raise LaunchError(f'bad target {text!r}: expected a handler name or module:attribute')
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
         if err.name and (module_name == err.name or module_name.startswith(err.name + '.')):
-            raise LaunchError('cannot import %r: no module named %r' % (module_name, err.name)) from None
-        raise LaunchError('importing %r failed: %s: %s' % (module_name, type(err).__name__, err)) from None
+            raise LaunchError(f'cannot import {module_name!r}: no module named {err.name!r}') from None
+        raise LaunchError(f'importing {module_name!r} failed: {type(err).__name__}: {err}') from None
     except BaseException as err:  # the app's own failure, reported in one line
         if isinstance(err, (KeyboardInterrupt, SystemExit)):
             raise
-        raise LaunchError('importing %r failed: %s: %s' % (module_name, type(err).__name__, err)) from None
+        raise LaunchError(f'importing {module_name!r} failed: {type(err).__name__}: {err}') from None
     obj: Any = module
     for part in attribute.split('.'):
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise LaunchError('%r has no attribute %r' % (module_name, attribute)) from None
+            raise LaunchError(f'{module_name!r} has no attribute {attribute!r}') from None
     return Target(text, obj)
 
 
@@ -138,17 +138,17 @@ def describe_address(address: Any) -> str:
 class Worker:
     """The servers of one process, and their graceful stop."""
 
-    def __init__(self, config: Config, sockets: List[Tuple[Mount, Endpoint, _std.socket]],
-                 status: Optional[Callable[[str], None]] = None,
+    def __init__(self, config: Config, sockets: list[tuple[Mount, Endpoint, _std.socket]],
+                 status: Callable[[str], None] | None = None,
                  reload_supported: bool = True, beat: float = 1.0) -> None:
         self.config = config
         self.beat = beat
         self.reload_supported = reload_supported
         self.sockets = sockets
         self.status = status or (lambda line: None)
-        self.servers: List[Tuple[Server, str]] = []
-        self.connections: Set[Socket] = set()
-        self._ended_by: Dict[Socket, str] = {}
+        self.servers: list[tuple[Server, str]] = []
+        self.connections: set[Socket] = set()
+        self._ended_by: dict[Socket, str] = {}
         self._stopping = False
         self._interrupts = 0
         self._force: Any = None
@@ -160,7 +160,7 @@ class Worker:
         The signals are handled from here on, before anyone learns that the
         servers listen."""
         self._handle_signals()
-        targets: Dict[str, Target] = {}
+        targets: dict[str, Target] = {}
         for mount, endpoint, sock in self.sockets:
             target = targets.get(mount.target) or targets.setdefault(mount.target, load_target(mount.target))
             server = target.make_server(self.config)
@@ -177,7 +177,7 @@ class Worker:
         server.listen(fd=sock.detach(), backlog=self.config.backlog)
         error = outcome.get()
         if error is not None:
-            raise LaunchError('%s on %s: %s' % (name, endpoint, error), RUNTIME)
+            raise LaunchError(f'{name} on {endpoint}: {error}', RUNTIME)
         self.servers.append((server, name))
         log.info('listening on %s (%s)', describe_address(server.address()), name)
 
