@@ -5,12 +5,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from .errors import NodeTypeError
-from .validators import snake_options, validate_function
+from .address import is_ip
+from .blocklist import BlockList
+from .errors import (
+    ERR_INVALID_ARG_TYPE,
+    ERR_INVALID_ARG_VALUE,
+    ERR_INVALID_IP_ADDRESS,
+    ERR_MISSING_ARGS,
+    ERR_OUT_OF_RANGE,
+    NodeTypeError,
+)
+from .validators import (
+    js_number,
+    js_truthy,
+    snake_options,
+    to_int32,
+    to_uint32,
+    validate_abort_signal,
+    validate_boolean,
+    validate_fd,
+    validate_function,
+    validate_int32,
+    validate_number,
+    validate_port,
+    validate_string,
+)
 
 __all__ = ['LISTEN_OPTIONS', 'SOCKET_OPTIONS', 'CONNECT_OPTIONS', 'merge_options',
            'check_known', 'known_options', 'to_number', 'is_pipe_name', 'normalize_connect_args',
-           'normalize_listen_args']
+           'normalize_listen_args', 'validate_connect_options', 'validate_socket_options',
+           'validate_server_options', 'validate_max_connections', 'validate_timeout',
+           'is_listen_fd', 'onread_option', 'HINTS_MASK']
 
 #: ``server.listen()``'s options.
 LISTEN_OPTIONS = ('port', 'host', 'path', 'backlog', 'exclusive', 'ipv6_only', 'readable_all',
@@ -85,43 +110,301 @@ def _is_handle(value: Any) -> bool:
     return hasattr(value, '_listener') or hasattr(value, '_handle') or hasattr(value, 'fd')
 
 
-def normalize_connect_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Callable[..., Any] | None]:
-    """Node's ``normalizeArgs`` for ``connect()``: ``(options, callback)``."""
-    args = list(args)
+def normalize_connect_args(args: tuple[Any, ...], kwargs: dict[str, Any],
+                           ) -> tuple[dict[str, Any], Callable[..., Any] | None]:
+    """Node's ``normalizeArgs`` for ``connect()``: ``(options, callback)``,
+    the options checked and normalized by :func:`validate_connect_options`
+    (every error Node throws at the call is raised here)."""
+    rest = list(args)
     callback = kwargs.pop('connect_listener', None) or kwargs.pop('callback', None)
-    if args and callable(args[-1]) and not isinstance(args[-1], Mapping):
-        callback = args.pop()
+    if rest and callable(rest[-1]) and not isinstance(rest[-1], Mapping):
+        callback = rest.pop()
     allowed = CONNECT_OPTIONS + SOCKET_OPTIONS
     check_known(kwargs, allowed, 'connect')
     options: dict[str, Any] = {}
-    if args:
-        first = args[0]
+    if rest:
+        first = rest[0]
         if isinstance(first, Mapping):
             options = known_options(first, allowed)
         elif is_pipe_name(first):
             options = {'path': first}
         else:
             options = {'port': first}
-            if len(args) > 1 and isinstance(args[1], str):
-                options['host'] = args[1]
+            if len(rest) > 1 and isinstance(rest[1], str):
+                options['host'] = rest[1]
     options.update(kwargs)
-    return options, callback
+    return validate_connect_options(options), callback
 
 
-def normalize_listen_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], Callable[..., Any] | None, int | None, bool]:
+#: The ``hints`` bits ``dns.lookup`` takes: ``ADDRCONFIG | ALL | V4MAPPED``
+#: (Node's values are the C library's: 0x20, 0x10, 0x08).
+HINTS_MASK = 0x20 | 0x10 | 0x08
+
+
+def validate_timeout(value: Any, name: str = 'msecs') -> float:
+    """Node's ``getTimerDuration``: a number, finite and not negative
+    (``NaN`` and an int beyond a double's range are out of range)."""
+    validate_number(value, name)
+    number = js_number(value)
+    if not (number >= 0 and number != float('inf')):
+        raise ERR_OUT_OF_RANGE(name, 'a non-negative finite number', value)
+    return value
+
+
+def onread_option(onread: Any) -> dict[str, Any] | None:
+    """The ``onread`` option as Node takes it, or ``None`` where Node ignores
+    it (and reads as usual): a dict whose ``buffer`` is bytes-like or a
+    callable and whose ``callback`` is callable."""
+    if not isinstance(onread, Mapping):
+        return None
+    buffer, callback = onread.get('buffer'), onread.get('callback')
+    if not (isinstance(buffer, (bytearray, memoryview)) or callable(buffer)) or not callable(callback):
+        return None
+    return dict(onread)
+
+
+def validate_socket_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``new Socket(options)``'s checks, as Node 20 makes them, on the merged
+    keyword options; returns them normalized. Raises:
+
+    - ``fd``: ``ERR_INVALID_ARG_TYPE`` (not a number) or ``ERR_OUT_OF_RANGE``
+      (a fraction, negative, ``NaN``, an infinity, past 2**31-1);
+    - ``signal``, when JavaScript-true: ``ERR_INVALID_ARG_TYPE`` unless
+      AbortSignal-shaped;
+    - ``keep_alive_initial_delay``, when given: ``ERR_INVALID_ARG_TYPE`` unless
+      a number.
+
+    Keys returned (only those given, except the booleans): ``fd`` (int),
+    ``allow_half_open``, ``readable``, ``writable`` (bool, JavaScript's
+    truthiness; ``readable``/``writable`` only matter with ``fd``), ``signal``
+    (or ``None``), ``onread`` (see :func:`onread_option`; ``None`` where Node
+    ignores it), ``no_delay``, ``keep_alive`` (bool),
+    ``keep_alive_initial_delay`` (the number in ms, or absent).
+    ``None`` for an option means "not given" (Node's ``undefined``).
+    """
+    opts = dict(options)
+    out: dict[str, Any] = {}
+    if opts.get('fd') is not None:
+        out['fd'] = validate_fd(opts['fd'])
+    out['allow_half_open'] = js_truthy(opts.get('allow_half_open'))
+    for key in ('readable', 'writable'):
+        if key in opts:
+            out[key] = opts[key] is None or js_truthy(opts[key])
+    signal = opts.get('signal')
+    out['signal'] = validate_abort_signal(signal) if js_truthy(signal) else None
+    if 'onread' in opts:
+        out['onread'] = onread_option(opts['onread'])
+    out['no_delay'] = js_truthy(opts.get('no_delay'))
+    out['keep_alive'] = js_truthy(opts.get('keep_alive'))
+    delay = opts.get('keep_alive_initial_delay')
+    if delay is not None:
+        out['keep_alive_initial_delay'] = validate_number(delay, 'options.keepAliveInitialDelay')
+    return out
+
+
+def validate_connect_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Every check Node 20 makes at the call in ``net.connect()`` /
+    ``socket.connect()`` (and Node 22's ``blockList``), in Node's order; the
+    options come back normalized. ``None`` means "not given" (``undefined``).
+
+    Raised here, as Node throws them:
+
+    - neither ``port`` nor ``path``: ``ERR_MISSING_ARGS``;
+    - ``timeout``, when JavaScript-true: ``ERR_INVALID_ARG_TYPE`` /
+      ``ERR_OUT_OF_RANGE`` (``setTimeout``'s checks);
+    - ``block_list``, when JavaScript-true and not a :class:`BlockList`:
+      ``ERR_INVALID_ARG_TYPE``;
+    - ``path``, when JavaScript-true and not a ``str``: ``ERR_INVALID_ARG_TYPE``
+      (a long or NUL-containing path is not checked here: Node reports it
+      after the call, see :func:`greennet.binding.pipe_path_error`);
+    - ``local_address``, when JavaScript-true and not an IP: ``ERR_INVALID_IP_ADDRESS``;
+    - ``local_port``, when JavaScript-true and not a number: ``ERR_INVALID_ARG_TYPE``
+      (a number out of range is Node's ``EADDRINUSE`` from ``bind``, after
+      the call: see :func:`greennet.binding.bind_local`);
+    - ``port``: ``ERR_INVALID_ARG_TYPE`` (not a number or str),
+      ``ERR_SOCKET_BAD_PORT``;
+    - ``auto_select_family``: ``ERR_INVALID_ARG_TYPE`` unless a bool;
+      ``auto_select_family_attempt_timeout``: ``validateInt32(v, name, 1)``;
+    - only when ``host`` is not an IP address (there is a lookup):
+      ``lookup`` not callable: ``ERR_INVALID_ARG_TYPE``; and with the
+      default lookup only (``dns.lookup``'s checks): ``host`` not a ``str``:
+      ``ERR_INVALID_ARG_TYPE`` (``hostname``); ``hints`` not a number:
+      ``ERR_INVALID_ARG_TYPE``, or (as ``hints >>> 0``) with bits beyond
+      ``ADDRCONFIG | ALL | V4MAPPED``: ``ERR_INVALID_ARG_VALUE``; ``family``
+      not one of 0, 4, 6, ``'IPv4'``, ``'IPv6'``: ``ERR_INVALID_ARG_VALUE``.
+      With an IP ``host`` Node ignores ``lookup``, ``family`` and ``hints``.
+
+    Keys returned: ``path`` (a non-empty ``str``, or ``None``: then TCP),
+    ``port`` (int 0..65535; ``None`` only with a ``path``), ``host`` (``str``,
+    ``'localhost'`` when not JavaScript-true; whatever was given when a
+    custom ``lookup`` takes it), ``local_address`` (``str`` or ``None``),
+    ``local_port`` (the int 0..65535 Node binds: ``ToInt32`` of the number,
+    16 bits; or ``None``: no bind), ``local_port_requested`` (the number as
+    given, for :func:`greennet.binding.bind_local`, which reports Node's
+    ``EADDRINUSE`` when the port bound is not the one asked), ``family`` (0, 4 or 6; with a
+    custom lookup, what was given), ``hints`` (int; with a custom lookup
+    ``hints or 0`` as given), ``lookup`` (callable or ``None``), ``block_list``
+    (``BlockList`` or ``None``), ``timeout`` (ms, or ``None``: not set),
+    ``no_delay``, ``keep_alive`` (bool), ``keep_alive_initial_delay`` (ms, or
+    ``None``), ``auto_select_family`` (bool or ``None``: the default),
+    ``auto_select_family_attempt_timeout`` (int >= 10, or ``None``),
+    ``onread`` (dict, or ``None`` where Node ignores it); and the socket's
+    options given (see :func:`validate_socket_options`).
+    """
+    opts = dict(options)
+    path, port = opts.get('path'), opts.get('port', _ABSENT)
+    if port is _ABSENT and path is None:
+        raise ERR_MISSING_ARGS('options', 'port', 'path')
+    out = {key: value for key, value in validate_socket_options(
+        {key: opts[key] for key in SOCKET_OPTIONS + ('no_delay', 'keep_alive', 'keep_alive_initial_delay')
+         if key in opts}).items() if key in opts or key in ('no_delay', 'keep_alive')}
+    out['keep_alive_initial_delay'] = out.get('keep_alive_initial_delay')
+    if 'onread' in opts:
+        out['onread'] = onread_option(opts['onread'])
+    else:
+        out['onread'] = None
+    timeout = opts.get('timeout')
+    out['timeout'] = validate_timeout(timeout) if js_truthy(timeout) else None
+    block_list = opts.get('block_list')
+    if js_truthy(block_list) and not isinstance(block_list, BlockList):
+        raise ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', block_list)
+    out['block_list'] = block_list if js_truthy(block_list) else None
+    defaults = {'host': 'localhost', 'local_address': None, 'local_port': None,
+                'local_port_requested': None, 'family': 0,
+                'hints': 0, 'lookup': None, 'auto_select_family': None,
+                'auto_select_family_attempt_timeout': None}
+    if js_truthy(path):
+        out.update(defaults, path=validate_string(path, 'options.path'), port=None)
+        return out
+    out['path'] = None
+    out.update(_tcp_options(opts, port))
+    return out
+
+
+#: A key that was not given (``None`` may be a given value).
+_ABSENT: Any = object()
+
+
+def _bind_port(local_port: Any) -> int:
+    """The port Node binds for ``localPort``: ``ToInt32``, then 16 bits."""
+    return to_int32(local_port) & 0xFFFF
+
+
+def _tcp_options(opts: dict[str, Any], port: Any) -> dict[str, Any]:
+    """Node's ``lookupAndConnect`` checks, in its order."""
+    local_address, local_port = opts.get('local_address'), opts.get('local_port')
+    if js_truthy(local_address) and not (isinstance(local_address, str) and is_ip(local_address)):
+        raise ERR_INVALID_IP_ADDRESS(local_address)
+    if js_truthy(local_port):
+        validate_number(local_port, 'options.localPort')
+    if port is not _ABSENT:
+        if isinstance(port, bool) or not isinstance(port, (int, float, str)):
+            raise ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], port)
+        port = validate_port(port)
+    auto = opts.get('auto_select_family')
+    if auto is not None:
+        validate_boolean(auto, 'options.autoSelectFamily')
+    attempt = opts.get('auto_select_family_attempt_timeout')
+    if attempt is not None:
+        attempt = max(10, validate_int32(attempt, 'options.autoSelectFamilyAttemptTimeout', 1))
+    host = opts.get('host')
+    host = host if js_truthy(host) else 'localhost'
+    out = {'port': 0 if port is _ABSENT else port, 'host': host,
+           'local_address': local_address if js_truthy(local_address) else None,
+           'local_port': _bind_port(local_port) if js_truthy(local_port) else None,
+           'local_port_requested': local_port if js_truthy(local_port) else None,
+           'auto_select_family': auto, 'auto_select_family_attempt_timeout': attempt,
+           'lookup': None, 'family': 0, 'hints': 0}
+    if isinstance(host, str) and is_ip(host):
+        return out          # no lookup: Node looks at none of lookup, family, hints
+    lookup, family, hints = opts.get('lookup'), opts.get('family'), opts.get('hints')
+    if lookup is not None:
+        out['lookup'] = validate_function(lookup, 'options.lookup')
+        out['family'] = {'IPv4': 4, 'IPv6': 6}.get(family, family) if isinstance(family, str) else (
+            family if family is not None else 0)
+        out['hints'] = hints if js_truthy(hints) else 0
+        return out
+    if not isinstance(host, str):
+        raise ERR_INVALID_ARG_TYPE('hostname', 'string', host)
+    if js_truthy(hints):
+        validate_number(hints, 'options.hints')
+        bits = to_uint32(hints)
+        if bits & ~HINTS_MASK:
+            raise ERR_INVALID_ARG_VALUE('hints', bits)
+        out['hints'] = bits
+    if family is not None:
+        if isinstance(family, str) and family in ('IPv4', 'IPv6'):
+            out['family'] = 4 if family == 'IPv4' else 6
+        elif isinstance(family, (int, float)) and not isinstance(family, bool) and family in (0, 4, 6):
+            out['family'] = int(family)
+        else:
+            raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
+    return out
+
+
+def validate_server_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``net.createServer(options)``'s checks, as Node makes them; returns
+    the options normalized:
+
+    - ``allow_half_open``, ``pause_on_connect``, ``no_delay``, ``keep_alive``:
+      bool (JavaScript's truthiness, as Node's ``Boolean(...)``);
+    - ``keep_alive_initial_delay``: when given, a number (else
+      ``ERR_INVALID_ARG_TYPE``); returned in ms (0 when not given);
+    - ``high_water_mark``: when given, a number (else ``ERR_INVALID_ARG_TYPE``);
+      a negative one means the default; returned as given or ``None``;
+    - ``block_list`` (Node 22's option): when JavaScript-true, a
+      :class:`BlockList` (else ``ERR_INVALID_ARG_TYPE``); ``None`` otherwise.
+    """
+    opts = dict(options)
+    out: dict[str, Any] = {key: js_truthy(opts.get(key)) for key in
+                           ('allow_half_open', 'pause_on_connect', 'no_delay', 'keep_alive')}
+    delay = opts.get('keep_alive_initial_delay')
+    out['keep_alive_initial_delay'] = (
+        0 if delay is None else validate_number(delay, 'options.keepAliveInitialDelay'))
+    mark = opts.get('high_water_mark')
+    if mark is not None:
+        validate_number(mark, 'options.highWaterMark')
+        if js_number(mark) < 0:
+            mark = None
+    out['high_water_mark'] = mark
+    block_list = opts.get('block_list')
+    if js_truthy(block_list) and not isinstance(block_list, BlockList):
+        raise ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', block_list)
+    out['block_list'] = block_list if js_truthy(block_list) else None
+    return out
+
+
+def validate_max_connections(value: Any) -> Any:
+    """``server.max_connections = value``: Node 20 takes any value (it is a
+    plain property) and applies it at each connection with JavaScript's
+    coercions, which :func:`greennet.validators.over_connection_limit`
+    reproduces without ever raising. Returns the value unchanged."""
+    return value
+
+
+def is_listen_fd(fd: Any) -> bool:
+    """Node's ``typeof options.fd === 'number' && options.fd >= 0``: whether
+    ``listen()`` takes the descriptor path (a fraction, an infinity or a
+    descriptor past the limit then fails after the call with ``EINVAL``,
+    see :func:`greennet.binding.adopt_fd`)."""
+    return isinstance(fd, (int, float)) and not isinstance(fd, bool) and js_number(fd) >= 0
+
+
+def normalize_listen_args(args: tuple[Any, ...], kwargs: dict[str, Any],
+                          ) -> tuple[dict[str, Any], Callable[..., Any] | None, int | None, bool]:
     """Node's ``normalizeArgs`` for ``listen()``: options, callback, a backlog
     given positionally, and whether nothing at all was given."""
-    args = list(args)
+    rest = list(args)
     callback = kwargs.pop('callback', None)
-    if args and callable(args[-1]) and not isinstance(args[-1], Mapping) and not _is_handle(args[-1]):
-        callback = args.pop()
+    if rest and callable(rest[-1]) and not isinstance(rest[-1], Mapping) and not _is_handle(rest[-1]):
+        callback = rest.pop()
     if callback is not None:
         validate_function(callback, 'callback')
     options: dict[str, Any] = {}
     backlog_arg = None
-    no_args = not args and not any(key in kwargs for key in ('port', 'path', 'fd', 'handle'))
-    if args:
-        first = args[0]
+    no_args = not rest and not any(key in kwargs for key in ('port', 'path', 'fd', 'handle'))
+    if rest:
+        first = rest[0]
         if isinstance(first, Mapping):
             options = snake_options(first)
             options = {key: value for key, value in options.items()
@@ -132,10 +415,10 @@ def normalize_listen_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tupl
             options = {'path': first}
         else:
             options = {'port': first}
-            if len(args) > 1 and isinstance(args[1], str):
-                options['host'] = args[1]
-        backlog_arg = (to_number(args[1]) if len(args) > 1 else None) or (
-            to_number(args[2]) if len(args) > 2 else None)
+            if len(rest) > 1 and isinstance(rest[1], str):
+                options['host'] = rest[1]
+        backlog_arg = (to_number(rest[1]) if len(rest) > 1 else None) or (
+            to_number(rest[2]) if len(rest) > 2 else None)
         if backlog_arg is not None:
             backlog_arg = min(backlog_arg, 2 ** 31 - 1)
     check_known(kwargs, LISTEN_OPTIONS, 'listen')

@@ -22,8 +22,10 @@ __all__ = [
     'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE',
     'ERR_SOCKET_BAD_PORT', 'ERR_MISSING_ARGS', 'ERR_SERVER_ALREADY_LISTEN',
     'ERR_SERVER_NOT_RUNNING', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_WRITE_AFTER_END',
-    'ERR_STREAM_DESTROYED', 'ERR_STREAM_ALREADY_FINISHED', 'ERR_STREAM_NULL_VALUES', 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
-    'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE', 'ERR_INVALID_HANDLE_TYPE', 'ERR_INVALID_IP_ADDRESS', 'ERR_INVALID_ADDRESS', 'ERR_IP_BLOCKED', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+    'ERR_STREAM_DESTROYED', 'ERR_STREAM_ALREADY_FINISHED', 'ERR_STREAM_NULL_VALUES',
+    'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'ERR_UNKNOWN_ENCODING', 'ERR_INVALID_FD_TYPE',
+    'ERR_INVALID_HANDLE_TYPE', 'ERR_INVALID_IP_ADDRESS', 'ERR_INVALID_ADDRESS', 'ERR_IP_BLOCKED',
+    'ERR_SOCKET_CONNECTION_TIMEOUT',
     'abort_error', 'system_error', 'lookup_error',
 ]
 
@@ -105,7 +107,8 @@ def _describe_types(expected: str | Iterable[str]) -> str:
 
 def ERR_INVALID_ARG_TYPE(name: str, expected: str | Iterable[str], actual: Any) -> NodeTypeError:
     kind = 'property' if '.' in name else 'argument'
-    return NodeTypeError('ERR_INVALID_ARG_TYPE', f'The "{name}" {kind} must be {_describe_types(expected)}. {_received(actual)}')
+    return NodeTypeError('ERR_INVALID_ARG_TYPE',
+                         f'The "{name}" {kind} must be {_describe_types(expected)}. {_received(actual)}')
 
 
 def ERR_INVALID_ARG_VALUE(name: str, value: Any, reason: str = 'is invalid') -> NodeTypeError:
@@ -202,32 +205,40 @@ def abort_error(reason: Any = None) -> AbortError:
     return AbortError(cause=reason)
 
 
-def system_error(errnum: int, syscall: str, address: str | None = None,
-                 port: int | None = None, detail: bool = False) -> OSError:
+def system_error(errnum: int | None, syscall: str, address: str | None = None,
+                 port: Any = None, detail: bool = False) -> OSError:
     """An ``OSError`` shaped as Node's system errors (``code``, ``errno``,
     ``syscall``, ``address``, ``port``) with Node's message, e.g.
     ``connect ECONNREFUSED 127.0.0.1:8124``.
 
     ``detail`` adds the C library's description as libuv's messages do
-    (``listen EADDRINUSE: address already in use 127.0.0.1:8124``).
+    (``listen EADDRINUSE: address already in use 127.0.0.1:8124``). An
+    ``errno`` that is not one (``None``, as Python's own address checks give)
+    is ``EINVAL``.
     """
+    if not isinstance(errnum, int) or errnum <= 0:
+        errnum = _errno.EINVAL
     code = _errno.errorcode.get(errnum, 'UNKNOWN')
     message = f'{syscall} {code}'
     if detail:
         message += ': ' + os.strerror(errnum).lower()
-    if port is not None and port > 0:
-        message += f' {address}:{port}'
+    if isinstance(port, (int, float)) and port > 0:
+        message += f' {address}:{_js_inspect(port)}'
     elif address is not None:
         message += f' {address}'
     err = OSError(errnum, message)
-    err.code = code
-    err.syscall = syscall
-    err.message = message
+    _tag(err, code=code, syscall=syscall, message=message)
     if address is not None:
-        err.address = address
+        _tag(err, address=address)
     if port is not None:
-        err.port = port
+        _tag(err, port=port)
     return err
+
+
+def _tag(err: BaseException, **fields: Any) -> None:
+    """Node's extra fields on an error (``code``, ``syscall``, ...)."""
+    for name, value in fields.items():
+        setattr(err, name, value)
 
 
 def lookup_error(hostname: str, gai_error: OSError) -> OSError:
@@ -237,10 +248,7 @@ def lookup_error(hostname: str, gai_error: OSError) -> OSError:
     code = _GAI_CODES.get(errnum, 'EAI_FAIL')
     message = f'getaddrinfo {code} {hostname}'
     err = _stdsocket.gaierror(errnum, message)
-    err.code = code
-    err.syscall = 'getaddrinfo'
-    err.hostname = hostname
-    err.message = message
+    _tag(err, code=code, syscall='getaddrinfo', hostname=hostname, message=message)
     return err
 
 
