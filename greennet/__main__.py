@@ -1,6 +1,6 @@
-"""``python -m greennet``: the launcher's command line."""
+"""``python -m greennet``: the launcher's command line (:mod:`greennet.launcher.cli`)."""
 import sys
 
-from .cli import main
+from .launcher.cli import main
 
 sys.exit(main())

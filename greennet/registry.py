@@ -54,7 +54,7 @@ def _origin(listener: Listener) -> str:
     name = '{}:{}'.format(getattr(listener, '__module__', '?'),
                       getattr(listener, '__qualname__', type(listener).__name__))
     try:
-        where = '%s:%d' % (inspect.getsourcefile(listener), inspect.getsourcelines(listener)[1])
+        where = f'{inspect.getsourcefile(listener)}:{inspect.getsourcelines(listener)[1]}'
     except (TypeError, OSError):
         return name
     return f'{name} ({where})'
@@ -74,7 +74,8 @@ def register(name: str, listener: Listener, description: str | None = None,
     if existing is not None:
         if existing.listener is listener:
             return existing
-        raise HandlerError(f'handler {name!r} is registered twice: by {existing.origin} and by {entry.origin}')
+        raise HandlerError(f'handler {name!r} is registered twice: by {existing.origin} and by '
+                           f'{entry.origin}')
     _handlers[name] = entry
     return entry
 

@@ -216,14 +216,21 @@ class Launcher:
 
 
 def run_greennet(args: Sequence[str], env: Optional[Dict[str, str]] = None,
-                 timeout: float = WAIT, cwd: Optional[str] = None) -> subprocess.CompletedProcess:
+                 timeout: float = WAIT, cwd: Optional[str] = None,
+                 activate: Sequence[socket.socket] = (),
+                 command: Optional[Sequence[str]] = None) -> subprocess.CompletedProcess:
     """Run a launcher command that ends by itself (``check``, ``handlers``,
-    bad input); its CompletedProcess with text output."""
+    bad input); its CompletedProcess with text output. ``activate``: sockets
+    passed as systemd would; ``command``: what runs the launcher instead of
+    ``python -m greennet``."""
+    argv = list(command or [PYTHON, '-m', 'greennet']) + [str(a) for a in args]
+    fds = [s.fileno() for s in activate]
+    if activate:
+        argv = [PYTHON, '-c', _ACTIVATE, ','.join(map(str, fds))] + argv[1:]
     try:
-        return subprocess.run([PYTHON, '-m', 'greennet'] + [str(a) for a in args],
-                              env=env if env is not None else base_env(), cwd=cwd,
+        return subprocess.run(argv, env=env if env is not None else base_env(), cwd=cwd,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout, start_new_session=True)
+                              timeout=timeout, start_new_session=True, pass_fds=fds)
     except subprocess.TimeoutExpired as err:
         pytest.fail('greennet %s did not exit within %ss; stderr: %s'
                     % (' '.join(map(str, args)), timeout, err.stderr))

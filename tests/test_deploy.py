@@ -1,12 +1,14 @@
 """deploy/: systemd accepts every unit, and the example config is valid."""
 import os
 import shutil
+import socket
 import subprocess
 import sys
 
 import pytest
 
-from greennet.config import load_file
+from greennet.launcher.settings import load_file
+from launcher_util import assert_one_line_error, base_env, run_greennet
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -55,8 +57,20 @@ def test_units_carry_what_the_deploy_guide_promises():
 
 
 def test_example_config_checks():
-    result = subprocess.run([sys.executable, '-m', 'greennet', 'check', '--config',
-                             os.path.join(DEPLOY, 'echo.toml')],
-                            capture_output=True, text=True, timeout=50)
+    """``check`` resolves the config's ``systemd:echo`` as ``run`` would: with
+    the socket passed (FileDescriptorName=echo) it is fine; without socket
+    activation it is the one-line error ``run`` would give."""
+    config = os.path.join(DEPLOY, 'echo.toml')
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    try:
+        result = run_greennet(['check', '--config', config], activate=[listener],
+                              env=base_env({'LISTEN_FDNAMES': 'echo'}))
+    finally:
+        listener.close()
     assert result.returncode == 0, result.stderr
-    assert 'ok: echo (listener)' in result.stdout
+    assert 'ok: echo (listener) on systemd:echo' in result.stdout
+    result = run_greennet(['check', '--config', config])
+    assert result.returncode == 2
+    assert_one_line_error(result.stderr, ['systemd:echo', 'not socket-activated'])

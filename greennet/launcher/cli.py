@@ -3,25 +3,24 @@
 ``greennet run TARGET --listen ADDR``, ``greennet run --mount NAME=ADDR ...``,
 ``greennet run --config FILE``; ``greennet handlers``; ``greennet check``.
 Problems are reported in one line on stderr, with exit status 2 for a usage
-problem (unknown handler, unimportable target, malformed address or config)
-and 1 for a runtime one (a port in use), and no traceback.
+problem (unknown handler, unimportable target, malformed flag, address or
+config) and 1 for a runtime one (a port in use), and no traceback.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import os
 import sys
 from typing import NoReturn
 
-from .config import Config, ConfigError, Mount, add_arguments, build_config
 from .endpoints import EndpointError, parse_endpoint
-from .worker import USAGE, LaunchError
+from .errors import USAGE, LaunchError
+from .settings import Config, ConfigError, Mount, add_arguments, build_config
 
-__all__ = ['main']
+__all__ = ['main', 'build_parser']
 
 PROG = 'greennet'
+#: The hidden command a master starts its workers with (see :mod:`.protocol`).
+WORKER = '_worker'
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,12 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_mount_arguments(run)
     add_arguments(run)
 
-    check = commands.add_parser('check', help='import and validate without serving')
+    check = commands.add_parser('check', help='import and validate without serving',
+                                description='Import the targets and check the settings and '
+                                'addresses as run would (socket activation included), '
+                                'without serving.')
     _add_mount_arguments(check)
     add_arguments(check)
 
     commands.add_parser('handlers', help='list every registered handler')
-    commands.add_parser('_worker', help=argparse.SUPPRESS)
     return parser
 
 
@@ -85,21 +86,19 @@ def _cli_mounts(args: argparse.Namespace) -> list[Mount]:
     return mounts
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=getattr(logging, level.upper()), stream=sys.stderr,
-                        format='%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s')
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [WORKER]:
+        from .worker import leave, worker_main
+        leave(worker_main())
     args = build_parser().parse_args(argv)
     try:
         if args.command == 'handlers':
             return _handlers()
-        if args.command == '_worker':
-            return _worker()
         config = build_config(args, _cli_mounts(args))
-        _configure_logging(config.log_level)
+        from .worker import configure_logging
+        configure_logging(config.log_level)
         if not config.mounts:
             raise LaunchError('nothing to serve: give TARGET --listen ADDR, --mount NAME=ADDR '
                               'or --config FILE')
@@ -119,86 +118,54 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _monkey_patch(config: Config) -> None:
-    """Make the standard library cooperative before any app code is imported."""
-    if config.monkey_patch:
-        from gevent import monkey
-        monkey.patch_all()
-
-
 def _run(config: Config) -> int:
     if config.workers:
-        from .arbiter import Arbiter
-        return Arbiter(config).run()
+        from .master import Master
+        return Master(config).run()
     return _serve_here(config)
 
 
 def _serve_here(config: Config) -> int:
     """``--workers 0``: bind and serve in this process."""
-    _monkey_patch(config)
+    from .sockets import Listeners
+    from .targets import add_import_path
+    from .worker import Worker, leave, monkey_patch
+    add_import_path()
+    monkey_patch(config)
     from . import systemd
-    from .arbiter import Listeners
-    from .worker import Worker
     listeners = Listeners(config)
     try:
         worker = Worker(config, listeners.bind(), reload_supported=False)
         worker.start()
         systemd.notify('READY=1')
-        worker.watch_systemd()
-        return worker.serve()
+        status = worker.serve()
     finally:
         listeners.close()
-
-
-def _worker() -> int:
-    """A worker of the master (``python -m greennet _worker``)."""
-    from .arbiter import WORKER_SPEC_ENV
-    spec = json.loads(os.environ.pop(WORKER_SPEC_ENV))
-    status_fd = spec['status_fd']
-
-    def status(line: str) -> None:
-        try:
-            os.write(status_fd, (line + '\n').encode())
-        except OSError:
-            pass
-    config = Config(spec['config'], [], spec.get('source'))
-    _configure_logging(config.log_level)
-    _monkey_patch(config)
-    import socket
-
-    from .worker import Worker
-    mounts: dict[str, Mount] = {}
-    sockets = []
-    for item in spec['sockets']:
-        mount = mounts.setdefault(item['target'], Mount(item['target'], []))
-        endpoint = parse_endpoint(item['endpoint'])
-        sockets.append((mount, endpoint, socket.socket(fileno=item['fd'])))
-    try:
-        worker = Worker(config, sockets, status=status, beat=spec.get('beat', 1.0))
-        worker.start()
-    except LaunchError as err:
-        status('fail %d %s' % (err.status, err))
-        return err.status
-    return worker.serve()
+    leave(status)
+    return status
 
 
 def _handlers() -> int:
-    from .registry import entry_point_errors, handlers
+    from ..registry import entry_point_errors, handlers
     rows = [(h.name, h.origin, h.description) for h in handlers()]
     width = max((len(name) for name, _, _ in rows), default=4)
     for name, origin, description in rows:
-        print('%-*s  %s' % (width, name, description or '-'))
-        print('%-*s  from %s' % (width, '', origin))
+        print(f"{name:<{width}}  {description or '-'}")
+        print(f"{'':<{width}}  from {origin}")
     for problem in entry_point_errors():
         sys.stderr.write(f'{PROG}: warning: handler not loaded: {problem}\n')
     return 0
 
 
 def _check(config: Config) -> int:
-    _monkey_patch(config)
-    from .worker import load_target
+    from .sockets import Listeners
+    from .targets import add_import_path, load_target
+    from .worker import monkey_patch
+    add_import_path()
+    monkey_patch(config)
+    planned = Listeners(config).plan()
     for mount in config.mounts:
         target = load_target(mount.target)
-        where = ', '.join(map(str, mount.endpoints)) or '(socket activation)'
+        where = ', '.join(str(e) for m, e in planned if m is mount)
         print(f'ok: {mount.target} ({target.kind}) on {where}')
     return 0

@@ -1,52 +1,136 @@
 """The launcher's settings, each declared once: its name (the config-file
-key), its command-line flag, how a value is checked, its default and what it
-does. The argument parser, the TOML loader and the docs' table are all made
-from :data:`SETTINGS`, as gunicorn's ``config.py`` does.
+key), its type (which converts command-line text and checks config-file
+values), its default, what it does and, for a server setting, how its value
+becomes the ``Server`` attribute of the same name. The argument parser, the
+TOML loader and the docs' table are all made from :data:`SETTINGS`, as
+gunicorn's ``config.py`` does.
 
-Durations are seconds here (operators' units); the server options take the
-values Node's would, converted where Node counts milliseconds.
+Durations are seconds here (operators' units); a ``Server`` takes Node's,
+milliseconds where Node counts them. Numbers are finite and ASCII: NaN,
+infinities and out-of-range values are refused wherever they are read.
 """
 from __future__ import annotations
 
 import argparse
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .endpoints import Endpoint, EndpointError, parse_endpoint
 
-__all__ = ['Setting', 'SETTINGS', 'Mount', 'Config', 'ConfigError', 'add_arguments',
-           'load_file', 'build_config', 'settings_table']
+__all__ = ['Setting', 'SETTINGS', 'Mount', 'Config', 'ConfigError', 'Switch', 'Count', 'Seconds',
+           'Choice', 'add_arguments', 'load_file', 'build_config', 'settings_table']
 
 
 class ConfigError(ValueError):
     """A setting or config file that is not valid; the message says which."""
 
 
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
+# -- types --------------------------------------------------------------------
+
+
+class Kind:
+    """A setting's type: reads command-line text, checks a config-file value."""
+
+    metavar = 'VALUE'
+
+    def parse(self, text: str) -> Any:
+        """The value of a command-line argument."""
+        raise NotImplementedError
+
+    def check(self, value: Any) -> Any:
+        """The value of a config-file entry (a TOML value)."""
+        raise NotImplementedError
+
+
+class Switch(Kind):
+    """On or off: ``--name`` / ``--no-name`` on the command line."""
+
+    def parse(self, text: str) -> bool:
+        """``'on'`` or ``'off'``: which of the two flags was given."""
+        return self.check({'on': True, 'off': False}.get(text, text))
+
+    def check(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f'expected true or false, got {value!r}')
+
+
+@dataclass(frozen=True)
+class Count(Kind):
+    """A whole number from ``lowest`` to ``highest``."""
+
+    lowest: int = 0
+    highest: int = 2 ** 31 - 1
+    metavar = 'N'
+
+    def parse(self, text: str) -> int:
+        if not re.fullmatch(r'[0-9]{1,19}', text.strip()):
+            raise ConfigError(self._expected(text))
+        return self.check(int(text))
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or \
+                not self.lowest <= value <= self.highest:
+            raise ConfigError(self._expected(value))
         return value
-    raise ConfigError(f'expected true or false, got {value!r}')
+
+    def _expected(self, value: Any) -> str:
+        return f'expected a whole number from {self.lowest} to {self.highest}, got {value!r}'
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f'expected a whole number >= 0, got {value!r}')
+@dataclass(frozen=True)
+class Seconds(Kind):
+    """A finite number of seconds from 0 to ``highest``."""
+
+    highest: float = 2147483.0
+    metavar = 'SECONDS'
+
+    def parse(self, text: str) -> float:
+        if not re.fullmatch(r'([0-9]{1,12}(\.[0-9]{0,9})?|\.[0-9]{1,9})', text.strip()):
+            raise ConfigError(self._expected(text))
+        return self.check(float(text))
+
+    def check(self, value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not math.isfinite(value) or not 0 <= value <= self.highest:
+            raise ConfigError(self._expected(value))
+        return float(value)
+
+    def _expected(self, value: Any) -> str:
+        return f'expected a number of seconds from 0 to {self.highest:g}, got {value!r}'
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """One word of ``choices`` (any case)."""
+
+    choices: tuple[str, ...] = ()
+    metavar = 'WORD'
+
+    def parse(self, text: str) -> str:
+        return self.check(text)
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in self.choices:
+            raise ConfigError('expected one of {}, got {!r}'.format(', '.join(self.choices), value))
+        return value.lower()
+
+
+def _same(value: Any) -> Any:
     return value
 
 
-def _seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f'expected a number of seconds >= 0, got {value!r}')
-    return float(value)
+def _milliseconds(seconds: float) -> int:
+    return int(seconds * 1000)
 
 
-_LEVELS = ('debug', 'info', 'warning', 'error', 'critical')
+def _limit(count: int) -> int | None:
+    return count or None
 
 
-def _level(value: Any) -> str:
-    if not isinstance(value, str) or value.lower() not in _LEVELS:
-        raise ConfigError('expected one of {}, got {!r}'.format(', '.join(_LEVELS), value))
-    return value.lower()
+# -- the settings ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -54,11 +138,12 @@ class Setting:
     """One setting of the launcher."""
 
     name: str
-    validate: Callable[[Any], Any]
+    kind: Kind
     default: Any
     help: str
-    #: Passed to ``create_server`` (or ``listen``) rather than used by the launcher.
-    server_option: bool = False
+    #: For a server setting: its value as the ``Server`` attribute of the
+    #: same name takes it (``None`` for a setting of the launcher itself).
+    server: Callable[[Any], Any] | None = None
 
     @property
     def flag(self) -> str:
@@ -67,33 +152,33 @@ class Setting:
         return '--no-' + flag[2:] if self.default is True else flag
 
 
+_LEVELS = ('debug', 'info', 'warning', 'error', 'critical')
+
 SETTINGS: tuple[Setting, ...] = (
-    Setting('workers', _count, 1,
+    Setting('workers', Count(0, 1024), 1,
             'worker processes sharing the listening sockets; 0 serves in the launcher '
             'itself (no reload on SIGHUP)'),
-    Setting('graceful_timeout', _seconds, 30.0,
-            'seconds open connections get to finish on SIGTERM/SIGINT/SIGHUP before they '
-            'are destroyed'),
-    Setting('idle_timeout', _seconds, 0.0,
+    Setting('graceful_timeout', Seconds(), 30.0,
+            'seconds open connections get to finish on SIGTERM/SIGINT/SIGHUP before every '
+            'socket is destroyed'),
+    Setting('idle_timeout', Seconds(), 0.0,
             'destroy a connection idle for this many seconds (0: never)'),
-    Setting('max_connections', _count, 0,
+    Setting('max_connections', Count(), 0,
             "refuse connections beyond this many per worker and mount (Node's "
-            'maxConnections; 0: no limit)', server_option=True),
-    Setting('allow_half_open', _boolean, False,
-            'keep the writable side open after the peer ends', server_option=True),
-    Setting('pause_on_connect', _boolean, False,
-            'start connections paused (the handler calls resume())', server_option=True),
-    Setting('no_delay', _boolean, False, "disable Nagle's algorithm on connections",
-            server_option=True),
-    Setting('keep_alive', _boolean, False, 'enable TCP keep-alive on connections',
-            server_option=True),
-    Setting('keep_alive_initial_delay', _seconds, 0.0,
-            'seconds of idleness before the first keep-alive probe', server_option=True),
-    Setting('backlog', _count, 511, 'length of the queue of pending connections'),
-    Setting('log_level', _level, 'info', 'logging level: ' + ', '.join(_LEVELS)),
-    Setting('access_log', _boolean, False,
+            'maxConnections; 0: no limit)', server=_limit),
+    Setting('allow_half_open', Switch(), False,
+            'keep the writable side open after the peer ends', server=_same),
+    Setting('pause_on_connect', Switch(), False,
+            'start connections paused (the handler calls resume())', server=_same),
+    Setting('no_delay', Switch(), False, "disable Nagle's algorithm on connections", server=_same),
+    Setting('keep_alive', Switch(), False, 'enable TCP keep-alive on connections', server=_same),
+    Setting('keep_alive_initial_delay', Seconds(32767.0), 0.0,
+            'seconds of idleness before the first keep-alive probe', server=_milliseconds),
+    Setting('backlog', Count(0, 65535), 511, 'length of the queue of pending connections'),
+    Setting('log_level', Choice(_LEVELS), 'info', 'logging level: ' + ', '.join(_LEVELS)),
+    Setting('access_log', Switch(), False,
             'log a line per connection: peer, bytes in/out, duration, how it ended'),
-    Setting('monkey_patch', _boolean, True,
+    Setting('monkey_patch', Switch(), True,
             "monkey-patch the standard library with gevent's before importing the app"),
 )
 
@@ -113,11 +198,13 @@ class Mount:
 
 @dataclass
 class Config:
-    """Every setting's value, and the mounts."""
+    """Every setting's value, the mounts, and which settings were given
+    (by a flag or the file) rather than left at their defaults."""
 
     values: dict[str, Any]
     mounts: list[Mount] = field(default_factory=list)
     source: str | None = None
+    given: frozenset[str] = frozenset()
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -125,33 +212,29 @@ class Config:
         except KeyError:
             raise AttributeError(name) from None
 
-    def server_options(self) -> dict[str, Any]:
-        """``create_server`` keyword arguments (Node's units)."""
-        options = {}
-        for setting in SETTINGS:
-            if setting.server_option and setting.name != 'max_connections':
-                value = self.values[setting.name]
-                if setting.name == 'keep_alive_initial_delay':
-                    value = int(value * 1000)
-                options[setting.name] = value
-        return options
+    def server_settings(self, given_only: bool = False) -> dict[str, Any]:
+        """The server settings as ``Server`` attributes (Node's units):
+        all of them, or only those given (for a ``Server`` the app made)."""
+        return {s.name: s.server(self.values[s.name]) for s in SETTINGS
+                if s.server is not None and (not given_only or s.name in self.given)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The settings as command-line flags (unset flags stay ``None``)."""
+    """The settings as command-line flags; values stay text (``None`` when
+    not given) until :func:`build_config` converts them."""
     for setting in SETTINGS:
-        if setting.validate is _boolean:
+        dashed = setting.name.replace('_', '-')
+        if isinstance(setting.kind, Switch):
             group = parser.add_mutually_exclusive_group()
-            on, off = '--' + setting.name.replace('_', '-'), '--no-' + setting.name.replace('_', '-')
-            group.add_argument(on, dest=setting.name, action='store_const', const=True,
-                               default=None,
-                               help=argparse.SUPPRESS if setting.default else setting.help)
-            group.add_argument(off, dest=setting.name, action='store_const', const=False,
-                               help=("don't " + setting.help) if setting.default else argparse.SUPPRESS)
+            on = setting.default is not True
+            group.add_argument('--' + dashed, dest=setting.name, action='store_const', const='on',
+                               default=None, help=setting.help if on else argparse.SUPPRESS)
+            group.add_argument('--no-' + dashed, dest=setting.name, action='store_const', const='off',
+                               help=argparse.SUPPRESS if on else "don't " + setting.help)
         else:
-            kind = float if setting.validate is _seconds else int if setting.validate is _count else str
-            parser.add_argument(setting.flag, dest=setting.name, type=kind, default=None,
-                                metavar=setting.name.upper(), help=setting.help + f' (default: {setting.default})')
+            parser.add_argument(setting.flag, dest=setting.name, default=None,
+                                metavar=setting.kind.metavar,
+                                help=f'{setting.help} (default: {setting.default})')
 
 
 def load_file(path: str) -> tuple[dict[str, Any], list[Mount]]:
@@ -164,10 +247,10 @@ def load_file(path: str) -> tuple[dict[str, Any], list[Mount]]:
     try:
         with open(path, 'rb') as handle:
             data = tomllib.load(handle)
-    except OSError as err:
-        raise ConfigError(f'cannot read config {path}: {err.strerror or err}') from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f'config {path} is not valid TOML: {err}') from None
+    except (OSError, ValueError) as err:
+        if isinstance(err, tomllib.TOMLDecodeError):
+            raise ConfigError(f'config {path} is not valid TOML: {err}') from None
+        raise ConfigError(f'cannot read config {path}: {getattr(err, "strerror", None) or err}') from None
     mounts = [_mount_from_table(table, path, i) for i, table in enumerate(_mount_tables(data, path))]
     values = {}
     for key, value in data.items():
@@ -175,8 +258,9 @@ def load_file(path: str) -> tuple[dict[str, Any], list[Mount]]:
             continue
         setting = _BY_NAME.get(key.replace('-', '_'))
         if setting is None:
-            raise ConfigError('config {}: unknown setting {!r} (known: {}, [[mount]])'.format(path, key, ', '.join(_BY_NAME)))
-        values[setting.name] = _checked(setting, value, f'config {path}')
+            raise ConfigError('config {}: unknown setting {!r} (known: {}, [[mount]])'.format(
+                path, key, ', '.join(_BY_NAME)))
+        values[setting.name] = _converted(setting.kind.check, value, f'config {path}: {setting.name}')
     return values, mounts
 
 
@@ -190,33 +274,27 @@ def _mount_tables(data: dict[str, Any], path: str) -> list[dict[str, Any]]:
 
 
 def _mount_from_table(table: dict[str, Any], path: str, index: int) -> Mount:
-    where = 'config %s, mount %d' % (path, index + 1)
+    where = f'config {path}, mount {index + 1}'
     target = table.get('target', table.get('handler'))
-    if not isinstance(target, str) or not target:
+    if not isinstance(target, str) or not target or '\0' in target:
         raise ConfigError(f'{where}: needs target = "handler name or module:attribute"')
     listen = table.get('listen')
-    if isinstance(listen, (str, int)):
+    if isinstance(listen, (str, int)) and not isinstance(listen, bool):
         listen = [listen]
-    if not listen or not isinstance(listen, list):
+    if not listen or not isinstance(listen, list) or \
+            not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in listen):
         raise ConfigError(f'{where}: needs listen = ["ADDR", ...]')
     unknown = set(table) - {'target', 'handler', 'listen'}
     if unknown:
         raise ConfigError(f'{where}: unknown key {sorted(unknown)[0]!r}')
-    return Mount(target, [_endpoint(str(addr), where) for addr in listen])
+    return Mount(target, [_converted(parse_endpoint, str(addr), where) for addr in listen])
 
 
-def _endpoint(text: str, where: str) -> Endpoint:
+def _converted(convert: Callable[[Any], Any], value: Any, where: str) -> Any:
     try:
-        return parse_endpoint(text)
-    except EndpointError as err:
+        return convert(value)
+    except (ConfigError, EndpointError) as err:
         raise ConfigError(f'{where}: {err}') from None
-
-
-def _checked(setting: Setting, value: Any, where: str) -> Any:
-    try:
-        return setting.validate(value)
-    except ConfigError as err:
-        raise ConfigError(f'{where}: {setting.name}: {err}') from None
 
 
 def build_config(args: argparse.Namespace, cli_mounts: list[Mount]) -> Config:
@@ -226,14 +304,14 @@ def build_config(args: argparse.Namespace, cli_mounts: list[Mount]) -> Config:
     source = getattr(args, 'config', None)
     if source:
         values, mounts = load_file(source)
+    given = set(values)
     for setting in SETTINGS:
-        given = getattr(args, setting.name, None)
-        if given is not None:
-            values[setting.name] = _checked(setting, given, setting.flag)
+        text = getattr(args, setting.name, None)
+        if text is not None:
+            values[setting.name] = _converted(setting.kind.parse, text, setting.flag)
+            given.add(setting.name)
         values.setdefault(setting.name, setting.default)
-    if cli_mounts:
-        mounts = cli_mounts
-    return Config(values, mounts, source)
+    return Config(values, cli_mounts or mounts, source, frozenset(given))
 
 
 def settings_table() -> str:

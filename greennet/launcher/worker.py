@@ -1,127 +1,46 @@
 """Serving mounts in one process: what each of the launcher's workers runs
 (and the launcher itself with ``--workers 0``).
 
-A worker resolves its targets (a registered handler name, or
-``module:attribute`` naming a connection listener, a ``Server`` or a factory
-returning either), makes one ``Server`` per listening socket, adds the
-launcher's idle timeout and access log, and stops gracefully: on SIGTERM (or
-a first SIGINT) it stops accepting, gives open connections
-``graceful_timeout`` seconds, then destroys the rest.
+A worker makes one ``Server`` per listening socket, adds the launcher's
+idle timeout, access log and alerts, and stops in one sequence, whatever
+asked (SIGTERM, a first SIGINT, or the master retiring it on reload):
+
+1. every listener closes at once (new connects are refused);
+2. the app's drain listeners are told (:mod:`greennet.launcher.drain`);
+3. open connections get up to ``graceful_timeout`` seconds to end;
+4. then every server and socket of the process is closed or destroyed,
+   whoever made it, and the process exits 0.
 """
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 import os
 import signal
 import socket as _std
+import sys
 import time
 from typing import Any, Callable
 
 import gevent
-from gevent.event import AsyncResult
+from gevent.event import AsyncResult, Event
 
-from .config import Config, Mount
+from ..runtime import active_handles, run
+from ..server import Server
+from ..socket import Socket
+from . import drain, systemd
+from .alerts import Alert
 from .endpoints import Endpoint
-from .registry import HandlerError
-from .registry import get as get_handler
-from .runtime import run
-from .server import Server, create_server
-from .socket import Socket
+from .errors import RUNTIME, LaunchError
+from .protocol import BEAT, FAIL, READY, RETIRE, LineReader, WorkerSpec, die_with_parent, encode
+from .settings import Config, Mount
+from .targets import Target, add_import_path, load_target
 
-__all__ = ['LaunchError', 'load_target', 'Target', 'Worker', 'describe_address']
+__all__ = ['Worker', 'describe_address', 'worker_main', 'configure_logging', 'monkey_patch', 'leave']
 
 log = logging.getLogger('greennet.worker')
 access_log = logging.getLogger('greennet.access')
 
-#: Exit statuses: a usage problem (bad target, address, config) and a runtime one.
-USAGE, RUNTIME = 2, 1
-
-
-class LaunchError(Exception):
-    """A problem that ends the launch: a one-line message and an exit status."""
-
-    def __init__(self, message: str, status: int = USAGE) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class Target:
-    """What a mount serves: a listener, a ``Server``, or a factory of either."""
-
-    def __init__(self, text: str, obj: Any) -> None:
-        self.text = text
-        self.obj = obj
-        self.kind = _kind(text, obj)
-        self._server_used = False
-
-    def make_server(self, config: Config) -> Server:
-        """A fresh ``Server`` for one listening socket."""
-        obj = self.obj
-        if self.kind == 'factory':
-            obj = obj()
-            if not isinstance(obj, Server) and not callable(obj):
-                raise LaunchError(f'{self.text}: the factory returned {obj!r}, neither a Server nor a '
-                                  'connection listener')
-        if isinstance(obj, Server):
-            if obj is self.obj:
-                if self._server_used:
-                    raise LaunchError(f'{self.text} is one Server: it can listen on one address; use a '
-                                      'factory returning a new Server for several')
-                self._server_used = True
-            if config.max_connections:
-                obj.max_connections = config.max_connections
-            return obj
-        server = create_server(obj, **config.server_options())
-        server.max_connections = config.max_connections or None
-        return server
-
-
-def _kind(text: str, obj: Any) -> str:
-    if isinstance(obj, Server):
-        return 'server'
-    if not callable(obj):
-        raise LaunchError(f'{text} is {obj!r}: neither a connection listener, a Server nor a factory')
-    try:
-        parameters = inspect.signature(obj).parameters.values()
-    except (TypeError, ValueError):
-        return 'listener'
-    positional = [p for p in parameters
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
-    required = [p for p in positional if p.default is p.empty and p.kind != p.VAR_POSITIONAL]
-    if not required and not any(p.kind == p.VAR_POSITIONAL for p in positional):
-        return 'factory'
-    return 'listener'
-
-
-def load_target(text: str) -> Target:
-    """Resolve a registered handler name or ``module:attribute``."""
-    module_name, colon, attribute = text.partition(':')
-    if not colon:
-        try:
-            return Target(text, get_handler(text).listener)
-        except HandlerError as err:
-            raise LaunchError(str(err)) from None
-    if not module_name or not attribute:
-        raise LaunchError(f'bad target {text!r}: expected a handler name or module:attribute')
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        if err.name and (module_name == err.name or module_name.startswith(err.name + '.')):
-            raise LaunchError(f'cannot import {module_name!r}: no module named {err.name!r}') from None
-        raise LaunchError(f'importing {module_name!r} failed: {type(err).__name__}: {err}') from None
-    except BaseException as err:  # the app's own failure, reported in one line
-        if isinstance(err, (KeyboardInterrupt, SystemExit)):
-            raise
-        raise LaunchError(f'importing {module_name!r} failed: {type(err).__name__}: {err}') from None
-    obj: Any = module
-    for part in attribute.split('.'):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise LaunchError(f'{module_name!r} has no attribute {attribute!r}') from None
-    return Target(text, obj)
+_STARVED = {'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'}
 
 
 def describe_address(address: Any) -> str:
@@ -136,22 +55,29 @@ def describe_address(address: Any) -> str:
 
 
 class Worker:
-    """The servers of one process, and their graceful stop."""
+    """The servers of one process, and their stop sequence."""
+
+    #: Seconds the stop sequence waits, after destroying everything, for the
+    #: last ``'close'`` events (the access log's lines) before the exit.
+    settle = 0.3
 
     def __init__(self, config: Config, sockets: list[tuple[Mount, Endpoint, _std.socket]],
-                 status: Callable[[str], None] | None = None,
-                 reload_supported: bool = True, beat: float = 1.0) -> None:
+                 status: Callable[[bytes], None] | None = None, reload_supported: bool = True,
+                 beat: float = 1.0, control_fd: int | None = None) -> None:
         self.config = config
         self.beat = beat
         self.reload_supported = reload_supported
         self.sockets = sockets
         self.status = status or (lambda line: None)
+        self.control_fd = control_fd
         self.servers: list[tuple[Server, str]] = []
         self.connections: set[Socket] = set()
+        self.alerts: list[Alert] = []
         self._ended_by: dict[Socket, str] = {}
         self._stopping = False
         self._interrupts = 0
-        self._force: Any = None
+        self._finished = Event()
+        self._greenlets: list[Any] = []
 
     # -- start ---------------------------------------------------------
 
@@ -163,32 +89,60 @@ class Worker:
         targets: dict[str, Target] = {}
         for mount, endpoint, sock in self.sockets:
             target = targets.get(mount.target) or targets.setdefault(mount.target, load_target(mount.target))
-            server = target.make_server(self.config)
-            self._instrument(server, mount.target)
+            unix = sock.family == _std.AF_UNIX
+            server = target.make_server(self.config, self._tracker(mount.target, unix))
             self._listen(server, sock, endpoint, mount.target)
 
     def _listen(self, server: Server, sock: _std.socket, endpoint: Endpoint, name: str) -> None:
         if self._stopping:
             sock.close()
             return
-        outcome = AsyncResult()
-        server.once('listening', lambda: outcome.set(None))
+        outcome: AsyncResult = AsyncResult()
+
+        def listening() -> None:
+            outcome.set(None)
+
+        server.once('listening', listening)
         server.once('error', outcome.set)
         server.listen(fd=sock.detach(), backlog=self.config.backlog)
         error = outcome.get()
         if error is not None:
+            server.remove_listener('listening', listening)
             raise LaunchError(f'{name} on {endpoint}: {error}', RUNTIME)
+        server.remove_listener('error', outcome.set)  # the alerts below hear the next ones
         self.servers.append((server, name))
+        self._watch(server, name)
         log.info('listening on %s (%s)', describe_address(server.address()), name)
 
-    def _instrument(self, server: Server, name: str) -> None:
+    def _watch(self, server: Server, name: str) -> None:
+        """Alerts: accept starved of descriptors, connections refused."""
+        starved = Alert(log, f'{name}: accept starved of descriptors')
+        refused = Alert(log, f'{name}: connections refused')
+        self.alerts += [starved, refused]
+
+        def on_error(error: Any) -> None:
+            if getattr(error, 'code', None) in _STARVED:
+                starved.report('%s: %s; accepting again when descriptors free up (raise '
+                               'RLIMIT_NOFILE?)', name, error)
+            else:
+                log.error('%s: %s', name, error)
+
+        def on_drop(data: Any) -> None:
+            peer = _peer_of(data or {}, 'unix')
+            refused.report('%s: refused a connection from %s: max_connections (%s) reached',
+                           name, peer, server.max_connections)
+        server.on('error', on_error)
+        server.on('drop', on_drop)
+
+    def _tracker(self, name: str, unix: bool) -> Callable[[Socket], None]:
+        """The launcher's 'connection' listener: idle timeout, access log."""
         idle_ms = int(self.config.idle_timeout * 1000)
         logged = self.config.access_log
 
         def on_connection(sock: Socket) -> None:
             self.connections.add(sock)
             started = time.monotonic()
-            peer = _peer(sock)
+            peer = _peer(sock, unix)
             if idle_ms:
                 sock.set_timeout(idle_ms)
                 sock.on('timeout', lambda: self._end(sock, 'timeout'))
@@ -200,13 +154,13 @@ class Worker:
                     access_log.info('%s %s in=%d out=%d %.3fs %s', name, peer, sock.bytes_read,
                                     sock.bytes_written, time.monotonic() - started, how)
             sock.on('close', on_close)
-        server.on('connection', on_connection)
+        return on_connection
 
     def _end(self, sock: Socket, how: str) -> None:
         self._ended_by[sock] = how
         sock.destroy()
 
-    # -- run and stop ----------------------------------------------------
+    # -- run -------------------------------------------------------------
 
     def _handle_signals(self) -> None:
         gevent.signal_handler(signal.SIGTERM, self.shutdown, 'SIGTERM')
@@ -218,80 +172,115 @@ class Worker:
                 'SIGHUP: reloading needs --workers 1 or more; ignored'))
 
     def serve(self) -> int:
-        """Serve until stopped; the exit status."""
-        self.status('ready')
-        beat = gevent.spawn(self._heartbeat)
-        try:
-            run()
-        finally:
-            beat.kill()
-            self._stop_reports()
+        """Serve until the servers are closed or the stop sequence ends; the exit status."""
+        self.status(encode(READY))
+        runner = gevent.spawn(run)
+        runner.link(lambda _: self._finished.set())
+        self._greenlets += [gevent.spawn(self._heartbeat), runner]
+        if self.control_fd is not None:
+            self._greenlets.append(gevent.spawn(self._follow_master, self.control_fd))
+        if not self.reload_supported:
+            self._greenlets.append(gevent.spawn(self._report_to_systemd))
+        self._finished.wait()
+        for alert in self.alerts:
+            alert.flush()
         log.info('stopped')
         return 0
 
     def _heartbeat(self) -> None:
         while True:
             gevent.sleep(self.beat)
-            self.status('beat %d' % len(self.connections))
+            self.status(encode(BEAT, len(self.connections)))
 
-    def watch_systemd(self) -> None:
+    def _follow_master(self, fd: int) -> None:
+        """Read the control pipe: ``retire`` drains; end of file (the master
+        is gone) exits at once."""
+        from gevent.os import nb_read
+        os.set_blocking(fd, False)
+        reader = LineReader()
+        while True:
+            try:
+                data = nb_read(fd, 4096)
+            except OSError:
+                data = b''
+            if not data:
+                log.warning('the master is gone: exiting now')
+                leave(RUNTIME)
+            for word, _ in reader.feed(data):
+                if word == RETIRE:
+                    self.shutdown('reload', 'reload')
+
+    def _report_to_systemd(self) -> None:
         """Serving in the launcher's own process: tell systemd the number of
         connections, and ping its watchdog from the hub, so that a blocked
         hub stops the pings."""
-        from . import systemd
         interval = systemd.watchdog_interval()
+        last = None
+        while True:
+            status = f'STATUS={len(self.connections)} connection(s)'
+            if status != last:
+                systemd.notify(status)
+                last = status
+            if interval:
+                systemd.notify('WATCHDOG=1')
+            gevent.sleep(interval / 2 if interval else 1.0)
 
-        def report() -> None:
-            last = None
-            while True:
-                status = 'STATUS=%d connection(s)' % len(self.connections)
-                if status != last:
-                    systemd.notify(status)
-                    last = status
-                if interval:
-                    systemd.notify('WATCHDOG=1')
-                gevent.sleep(interval / 2 if interval else 1.0)
-        self._systemd = gevent.spawn(report)
-
-    def _stop_reports(self) -> None:
-        for greenlet in (getattr(self, '_systemd', None), self._force):
-            if greenlet is not None:
-                greenlet.kill()
+    # -- stop --------------------------------------------------------------
 
     def _interrupt(self) -> None:
         self._interrupts += 1
         if self._interrupts > 1:
             log.warning('second SIGINT: exiting now')
-            os._exit(1)
+            leave(1)
         self.shutdown('SIGINT')
 
-    def shutdown(self, reason: str = 'stop') -> None:
-        """Stop accepting, let connections finish for ``graceful_timeout``
-        seconds, then destroy the rest."""
+    def shutdown(self, why: str = 'stop', reason: str = 'stop') -> None:
+        """Start the stop sequence (once): ``why`` is logged, ``reason`` is
+        what the drain listeners see (``'stop'`` or ``'reload'``)."""
         if self._stopping:
             return
         self._stopping = True
         if not self.reload_supported:
-            from . import systemd
             systemd.notify('STOPPING=1')
+        timeout = self.config.graceful_timeout
         log.info('%s: closing listeners; %d connection(s) open, waiting up to %gs',
-                 reason, len(self.connections), self.config.graceful_timeout)
+                 why, len(self.connections), timeout)
+        closed: list[Event] = []
         for server, _ in self.servers:
-            server.close()
-        self._force = gevent.spawn_later(self.config.graceful_timeout, self._destroy_all)
+            done = Event()
+            server.close(lambda *_, done=done: done.set())
+            closed.append(done)
+        for alert in self.alerts:
+            alert.flush()
+        drain.begin(reason, timeout)
+        gevent.spawn(self._drain, closed, time.monotonic() + timeout)
 
-    def _destroy_all(self) -> None:
+    def _drain(self, closed: list[Event], deadline: float) -> None:
+        for done in closed:
+            done.wait(max(0.0, deadline - time.monotonic()))
         if self.connections:
             log.warning('graceful timeout: destroying %d connection(s)', len(self.connections))
         for sock in list(self.connections):
             self._end(sock, 'shutdown')
+        for handle in active_handles():
+            if isinstance(handle, Server):
+                handle.close()
+            elif isinstance(handle, Socket):
+                handle.destroy()
+        self._finished.wait(self.settle)
+        self._finished.set()
 
 
-def _peer(sock: Socket) -> str:
-    address = sock.remote_address
-    if address is None:
-        return 'unix'
-    return ('[%s]:%s' if ':' in address else '%s:%s') % (address, sock.remote_port)
+def _peer(sock: Socket, unix: bool) -> str:
+    return _peer_of({'remote_address': sock.remote_address, 'remote_port': sock.remote_port},
+                    'unix' if unix else '-')
+
+
+def _peer_of(data: dict[str, Any], unknown: str) -> str:
+    address = data.get('remote_address')
+    if not address:
+        return unknown
+    return ('[%s]:%s' if ':' in address else '%s:%s') % (address, data.get('remote_port'))
 
 
 def _how_it_ended(sock: Socket) -> str:
@@ -301,3 +290,59 @@ def _how_it_ended(sock: Socket) -> str:
     if sock.readable_ended:
         return 'end'
     return 'destroyed'
+
+
+# -- process helpers -------------------------------------------------------------
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=getattr(logging, level.upper()), stream=sys.stderr,
+                        format='%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s')
+
+
+def monkey_patch(config: Config) -> None:
+    """Make the standard library cooperative before any app code is imported."""
+    if config.monkey_patch:
+        from gevent import monkey
+        monkey.patch_all()
+
+
+def leave(status: int) -> None:
+    """Exit now, whatever greenlets or threads the app left behind."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def worker_main() -> int:
+    """A worker of the master (``python -m greennet _worker``)."""
+    spec = WorkerSpec.from_env()
+    die_with_parent(spec.master)
+
+    def status(line: bytes) -> None:
+        try:
+            os.write(spec.status_fd, line)
+        except OSError:
+            pass
+    config = Config(spec.config, [], spec.source, frozenset(spec.given))
+    configure_logging(config.log_level)
+    add_import_path(spec.path)
+    monkey_patch(config)
+    from .endpoints import parse_endpoint
+    mounts: dict[str, Mount] = {}
+    sockets = []
+    for item in spec.sockets:
+        mount = mounts.setdefault(item['target'], Mount(item['target'], []))
+        sockets.append((mount, parse_endpoint(item['endpoint']), _std.socket(fileno=item['fd'])))
+    worker = Worker(config, sockets, status=status, beat=spec.beat, control_fd=spec.control_fd)
+    try:
+        worker.start()
+    except LaunchError as err:
+        status(encode(FAIL, err.status, err))
+        return err.status
+    return worker.serve()
+
