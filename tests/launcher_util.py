@@ -85,20 +85,57 @@ os.execv(sys.executable, [sys.executable] + sys.argv[2:])
 '''
 
 
+# Exec the rest of the command line with a soft RLIMIT_NOFILE of argv[1].
+_NOFILE = r'''
+import os, resource, sys
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), hard))
+os.execv(sys.argv[2], sys.argv[2:])
+'''
+
+
+def children(pid: int) -> List[int]:
+    """The live (not zombie) processes whose parent is ``pid``."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stat:
+                fields = stat.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != 'Z' and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
 class Launcher:
     """A running ``python -m greennet ARGS``; its stderr is read by a thread
     into :attr:`lines`."""
 
     def __init__(self, args: Sequence[str], env: Optional[Dict[str, str]] = None,
                  cwd: Optional[str] = None, activate: Sequence[socket.socket] = (),
-                 pass_fds: Sequence[int] = ()) -> None:
+                 pass_fds: Sequence[int] = (), nofile: Optional[int] = None,
+                 command: Optional[Sequence[str]] = None) -> None:
         self.args = [str(a) for a in args]
-        command = [PYTHON, '-m', 'greennet'] + self.args
+        command = list(command or [PYTHON, '-m', 'greennet']) + self.args
         fds = list(pass_fds)
         if activate:
             sources = [s.fileno() for s in activate]
             command = [PYTHON, '-c', _ACTIVATE, ','.join(map(str, sources))] + command[1:]
             fds += sources
+        if nofile is not None:
+            command = [PYTHON, '-c', _NOFILE, str(nofile)] + command
         self.lines: List[str] = []
         self.stdout = b''
         self._cond = threading.Condition()
