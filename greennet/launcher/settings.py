@@ -99,7 +99,7 @@ class Seconds(Kind):
         return float(value)
 
     def _expected(self, value: Any) -> str:
-        return f'expected a number of seconds from 0 to {self.highest:g}, got {value!r}'
+        return f'expected a number of seconds from 0 to {self.highest:.0f}, got {value!r}'
 
 
 @dataclass(frozen=True)
