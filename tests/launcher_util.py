@@ -94,6 +94,16 @@ os.execv(sys.argv[2], sys.argv[2:])
 '''
 
 
+# Exec the rest of the command line with descriptors 3 to argv[1] + 2 open
+# (inherited), so that whatever it opens next is numbered above them.
+_FILL = r'''
+import os, sys
+for _ in range(int(sys.argv[1])):
+    os.set_inheritable(os.open(os.devnull, os.O_RDONLY), True)
+os.execv(sys.argv[2], sys.argv[2:])
+'''
+
+
 def children(pid: int) -> List[int]:
     """The live (not zombie) processes whose parent is ``pid``."""
     found = []
@@ -126,7 +136,7 @@ class Launcher:
     def __init__(self, args: Sequence[str], env: Optional[Dict[str, str]] = None,
                  cwd: Optional[str] = None, activate: Sequence[socket.socket] = (),
                  pass_fds: Sequence[int] = (), nofile: Optional[int] = None,
-                 command: Optional[Sequence[str]] = None) -> None:
+                 command: Optional[Sequence[str]] = None, fill_fds: int = 0) -> None:
         self.args = [str(a) for a in args]
         command = list(command or [PYTHON, '-m', 'greennet']) + self.args
         fds = list(pass_fds)
@@ -136,6 +146,8 @@ class Launcher:
             fds += sources
         if nofile is not None:
             command = [PYTHON, '-c', _NOFILE, str(nofile)] + command
+        if fill_fds:
+            command = [PYTHON, '-c', _FILL, str(fill_fds)] + command
         self.lines: List[str] = []
         self.stdout = b''
         self._cond = threading.Condition()
