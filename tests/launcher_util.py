@@ -17,7 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import Any, Callable
 
 import pytest
 
@@ -50,7 +51,7 @@ def has_ipv6() -> bool:
         return False
 
 
-def base_env(extra: Optional[Dict[str, str]] = None, pythonpath: Sequence[str] = ()) -> Dict[str, str]:
+def base_env(extra: dict[str, str] | None = None, pythonpath: Sequence[str] = ()) -> dict[str, str]:
     """The environment for a launcher: this checkout first on PYTHONPATH,
     unbuffered output, no systemd variables inherited from the test run."""
     env = dict(os.environ)
@@ -104,14 +105,14 @@ os.execv(sys.argv[2], sys.argv[2:])
 '''
 
 
-def children(pid: int) -> List[int]:
+def children(pid: int) -> list[int]:
     """The live (not zombie) processes whose parent is ``pid``."""
     found = []
     for entry in os.listdir('/proc'):
         if not entry.isdigit():
             continue
         try:
-            with open('/proc/%s/stat' % entry) as stat:
+            with open(f'/proc/{entry}/stat') as stat:
                 fields = stat.read().rsplit(')', 1)[1].split()
         except OSError:
             continue
@@ -123,7 +124,7 @@ def children(pid: int) -> List[int]:
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie does not)."""
     try:
-        with open('/proc/%d/stat' % pid) as stat:
+        with open(f'/proc/{pid}/stat') as stat:
             return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
     except OSError:
         return False
@@ -133,10 +134,10 @@ class Launcher:
     """A running ``python -m greennet ARGS``; its stderr is read by a thread
     into :attr:`lines`."""
 
-    def __init__(self, args: Sequence[str], env: Optional[Dict[str, str]] = None,
-                 cwd: Optional[str] = None, activate: Sequence[socket.socket] = (),
-                 pass_fds: Sequence[int] = (), nofile: Optional[int] = None,
-                 command: Optional[Sequence[str]] = None, fill_fds: int = 0) -> None:
+    def __init__(self, args: Sequence[str], env: dict[str, str] | None = None,
+                 cwd: str | None = None, activate: Sequence[socket.socket] = (),
+                 pass_fds: Sequence[int] = (), nofile: int | None = None,
+                 command: Sequence[str] | None = None, fill_fds: int = 0) -> None:
         self.args = [str(a) for a in args]
         command = list(command or [PYTHON, '-m', 'greennet']) + self.args
         fds = list(pass_fds)
@@ -148,7 +149,7 @@ class Launcher:
             command = [PYTHON, '-c', _NOFILE, str(nofile)] + command
         if fill_fds:
             command = [PYTHON, '-c', _FILL, str(fill_fds)] + command
-        self.lines: List[str] = []
+        self.lines: list[str] = []
         self.stdout = b''
         self._cond = threading.Condition()
         self._eof = False
@@ -185,7 +186,7 @@ class Launcher:
             return '\n'.join(self.lines)
 
     def wait_for(self, pattern: str, count: int = 1, timeout: float = WAIT,
-                 start: int = 0) -> List[re.Match]:
+                 start: int = 0) -> list[re.Match]:
         """Wait until ``count`` stderr lines (from line ``start`` on) match
         ``pattern``; their matches. Fails the test on timeout or exit."""
         regex = re.compile(pattern)
@@ -197,10 +198,11 @@ class Launcher:
                     return found[:count]
                 left = deadline - time.monotonic()
                 if self._eof or left <= 0:
-                    why = 'exited with %s' % self.process.poll() if self._eof else \
-                        'timed out after %ss' % timeout
-                    pytest.fail('greennet %s %s before %d line(s) matching %r; stderr:\n%s'
-                                % (' '.join(self.args), why, count, pattern, '\n'.join(self.lines)))
+                    why = f'exited with {self.process.poll()}' if self._eof else \
+                        f'timed out after {timeout}s'
+                    command, stderr = ' '.join(self.args), '\n'.join(self.lines)
+                    pytest.fail(f'greennet {command} {why} before {count} line(s) matching '
+                                f'{pattern!r}; stderr:\n{stderr}')
                 self._cond.wait(min(left, 0.2))
 
     def mark(self) -> int:
@@ -208,14 +210,14 @@ class Launcher:
         with self._cond:
             return len(self.lines)
 
-    def listening(self, count: int = 1, timeout: float = WAIT) -> Dict[str, List[str]]:
+    def listening(self, count: int = 1, timeout: float = WAIT) -> dict[str, list[str]]:
         """Wait for ``count`` 'listening on' lines; ``{mount: [address, ...]}``."""
-        found: Dict[str, List[str]] = {}
+        found: dict[str, list[str]] = {}
         for match in self.wait_for(LISTENING.pattern, count, timeout):
             found.setdefault(match.group(2), []).append(match.group(1))
         return found
 
-    def address(self, timeout: float = WAIT) -> Tuple[Any, ...]:
+    def address(self, timeout: float = WAIT) -> tuple[Any, ...]:
         """The address of the first listener, as ``(family, sockaddr)``."""
         first = self.wait_for(LISTENING.pattern, 1, timeout)[0].group(1)
         return parse_address(first)
@@ -231,8 +233,8 @@ class Launcher:
         try:
             code = self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            pytest.fail('greennet %s did not exit within %ss; stderr:\n%s'
-                        % (' '.join(self.args), timeout, self.stderr))
+            command = ' '.join(self.args)
+            pytest.fail(f'greennet {command} did not exit within {timeout}s; stderr:\n{self.stderr}')
         self._reader.join(timeout)
         self._out_reader.join(timeout)
         return code
@@ -257,17 +259,17 @@ class Launcher:
             except Exception:
                 pass
 
-    def __enter__(self) -> 'Launcher':
+    def __enter__(self) -> Launcher:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.kill()
 
 
-def run_greennet(args: Sequence[str], env: Optional[Dict[str, str]] = None,
-                 timeout: float = WAIT, cwd: Optional[str] = None,
+def run_greennet(args: Sequence[str], env: dict[str, str] | None = None,
+                 timeout: float = WAIT, cwd: str | None = None,
                  activate: Sequence[socket.socket] = (),
-                 command: Optional[Sequence[str]] = None) -> subprocess.CompletedProcess:
+                 command: Sequence[str] | None = None) -> subprocess.CompletedProcess:
     """Run a launcher command that ends by itself (``check``, ``handlers``,
     bad input); its CompletedProcess with text output. ``activate``: sockets
     passed as systemd would; ``command``: what runs the launcher instead of
@@ -281,8 +283,8 @@ def run_greennet(args: Sequence[str], env: Optional[Dict[str, str]] = None,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=timeout, start_new_session=True, pass_fds=fds)
     except subprocess.TimeoutExpired as err:
-        pytest.fail('greennet %s did not exit within %ss; stderr: %s'
-                    % (' '.join(map(str, args)), timeout, err.stderr))
+        command = ' '.join(map(str, args))
+        pytest.fail(f'greennet {command} did not exit within {timeout}s; stderr: {err.stderr}')
 
 
 def assert_one_line_error(stderr: str, contains: Iterable[str] = ()) -> str:
@@ -301,7 +303,7 @@ def assert_one_line_error(stderr: str, contains: Iterable[str] = ()) -> str:
 
 # -- talking to it -----------------------------------------------------------
 
-def parse_address(text: str) -> Tuple[int, Any]:
+def parse_address(text: str) -> tuple[int, Any]:
     """``127.0.0.1:7000``, ``[::1]:7000`` or ``unix:/path`` (``unix:@name``)
     as ``(family, sockaddr)``."""
     if text.startswith('unix:'):
@@ -340,7 +342,7 @@ def connect(address: Any, timeout: float = WAIT) -> socket.socket:
 
 
 def wait_accepting(address: Any, timeout: float = WAIT,
-                   alive: Optional[Callable[[], bool]] = None) -> None:
+                   alive: Callable[[], bool] | None = None) -> None:
     """Poll until a connection to ``address`` succeeds (then close it)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -349,7 +351,7 @@ def wait_accepting(address: Any, timeout: float = WAIT,
             return
         except OSError as err:
             if time.monotonic() > deadline or (alive is not None and not alive()):
-                pytest.fail('nothing accepts on %r: %s' % (address, err))
+                pytest.fail(f'nothing accepts on {address!r}: {err}')
         time.sleep(0.02)  # poll interval, not synchronisation
 
 
@@ -399,7 +401,7 @@ def poll_until(condition: Callable[[], Any], timeout: float = WAIT, what: str = 
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail('timed out after %ss waiting for %s' % (timeout, what))
+            pytest.fail(f'timed out after {timeout}s waiting for {what}')
         time.sleep(interval)  # poll interval, not synchronisation
 
 
@@ -414,7 +416,7 @@ class NotifySocket:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(address)
         self.sock.settimeout(0.2)
-        self.messages: List[Tuple[float, List[str]]] = []
+        self.messages: list[tuple[float, list[str]]] = []
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._read, daemon=True)
@@ -432,31 +434,31 @@ class NotifySocket:
                 self.messages.append((time.monotonic(), data.decode('utf-8', 'replace').split('\n')))
                 self._cond.notify_all()
 
-    def lines(self) -> List[str]:
+    def lines(self) -> list[str]:
         """Every line received so far, in order."""
         with self._cond:
             return [line for _, lines in self.messages for line in lines]
 
-    def times(self, line: str) -> List[float]:
+    def times(self, line: str) -> list[float]:
         with self._cond:
             return [t for t, lines in self.messages if line in lines]
 
     def wait_for(self, line: str, count: int = 1, timeout: float = WAIT,
-                 on_arrival: Optional[Callable[[], Any]] = None) -> List[str]:
+                 on_arrival: Callable[[], Any] | None = None) -> list[str]:
         """Wait until ``line`` (e.g. ``READY=1``) arrived ``count`` times;
         ``on_arrival`` is called at once, with the lock held, when it does."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                got = [l for _, lines in self.messages for l in lines]
+                got = [item for _, lines in self.messages for item in lines]
                 if got.count(line) >= count:
                     if on_arrival is not None:
                         on_arrival()
                     return got
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    pytest.fail('timed out after %ss waiting for %d x %r on NOTIFY_SOCKET; '
-                                'got %r' % (timeout, count, line, got))
+                    pytest.fail(f'timed out after {timeout}s waiting for {count} x {line!r} on '
+                                f'NOTIFY_SOCKET; got {got!r}')
                 self._cond.wait(min(left, 0.2))
 
     def close(self) -> None:

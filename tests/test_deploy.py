@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from launcher_util import assert_one_line_error, base_env, run_greennet
 
 from greennet.launcher.settings import load_file
-from launcher_util import assert_one_line_error, base_env, run_greennet
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -30,7 +30,7 @@ def test_systemd_analyze_verify_accepts_every_unit(tmp_path):
     command = _greennet_command()
     for name in UNITS:
         with open(os.path.join(DEPLOY, name)) as unit:
-            text = unit.read().replace('ExecStart=greennet ', 'ExecStart=%s ' % command)
+            text = unit.read().replace('ExecStart=greennet ', f'ExecStart={command} ')
         # An instance of each template, as systemctl would make it.
         (tmp_path / name.replace('@.', '@echo.')).write_text(text)
     paths = sorted(str(p) for p in tmp_path.iterdir())

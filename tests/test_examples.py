@@ -1,20 +1,18 @@
 """The examples run as their own processes, and answer as the reference's do."""
 import os
 import select
-import time
 import shutil
 import signal
 import socket as std
 import subprocess
-import sys
+import time
 
 import gevent
 import pytest
+from conftest import PYTHON, ROOT, close_server, get, listen, python_env
 from gevent.event import AsyncResult
 
 import greennet
-
-from conftest import PYTHON, ROOT, close_server, get, listen, python_env
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,8 +35,7 @@ class Example:
             text = pool.apply_async(self.proc.stdout.readline).get(timeout=timeout)
         except gevent.Timeout:
             self.stop()
-            pytest.fail('no output from the example within %ss; stderr: %s'
-                        % (timeout, self.proc.stderr.read()))
+            pytest.fail(f'no output from the example within {timeout}s; stderr: {self.proc.stderr.read()}')
         return text.rstrip('\n')
 
     def wait(self, timeout=WAIT):
@@ -87,7 +84,7 @@ def _wait_accepting(port, proc, deadline=10.0):
             return
         except OSError:
             time.sleep(0.05)  # polling a subprocess's port, bounded by the deadline
-    raise AssertionError('the example never listened on %d' % port)
+    raise AssertionError(f'the example never listened on {port}')
 
 
 def test_echo_server_example():

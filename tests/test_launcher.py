@@ -14,10 +14,21 @@ import textwrap
 import time
 
 import pytest
-
-from launcher_util import (Launcher, WAIT, assert_one_line_error, base_env, connect, exchange,
-                           free_port, has_ipv6, parse_address, poll_until, recv_all,
-                           recv_exactly, run_greennet, wait_accepting)
+from launcher_util import (
+    WAIT,
+    Launcher,
+    assert_one_line_error,
+    base_env,
+    connect,
+    exchange,
+    free_port,
+    has_ipv6,
+    poll_until,
+    recv_all,
+    recv_exactly,
+    run_greennet,
+    wait_accepting,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -170,7 +181,7 @@ def test_module_attribute_targets(app):
               'gnapp:factory': b'factory\n', 'gnapp:server_factory': b'server-factory\n'}
     args = ['run', '--workers', '0']
     for target in mounts:
-        args += ['--mount', '%s=%s' % (target, LOOPBACK)]
+        args += ['--mount', f'{target}={LOOPBACK}']
     with Launcher(args, env=app) as launcher:
         found = launcher.listening(len(mounts))
         assert set(found) == set(mounts)
@@ -203,12 +214,12 @@ def test_listen_on_port_only():
     port = free_port()
     with Launcher(['run', 'echo', '--listen', str(port), '--workers', '0']) as launcher:
         address = _one(launcher)
-        assert address.endswith(':%d' % port), address
+        assert address.endswith(f':{port}'), address
         assert exchange(('127.0.0.1', port), b'ping') == b'ping'
 
 
 def test_listen_on_unix_socket(tmp_path):
-    path = '/tmp/gn-%d-%d.sock' % (os.getpid(), time.monotonic_ns() % 10 ** 9)
+    path = f'/tmp/gn-{os.getpid()}-{time.monotonic_ns() % 10 ** 9}.sock'
     try:
         with Launcher(['run', 'echo', '--listen', 'unix:' + path]) as launcher:
             assert _one(launcher) == 'unix:' + path
@@ -221,7 +232,7 @@ def test_listen_on_unix_socket(tmp_path):
 
 
 def test_listen_on_abstract_unix_socket():
-    name = '@greennet-test-%d-%d' % (os.getpid(), time.monotonic_ns() % 10 ** 9)
+    name = f'@greennet-test-{os.getpid()}-{time.monotonic_ns() % 10 ** 9}'
     with Launcher(['run', 'echo', '--listen', 'unix:' + name, '--workers', '0']) as launcher:
         assert _one(launcher) == 'unix:' + name
         assert exchange('unix:' + name, b'abstract') == b'abstract'
@@ -241,9 +252,9 @@ def test_listen_on_inherited_fd():
     listener.listen(16)
     port = listener.getsockname()[1]
     try:
-        with Launcher(['run', 'echo', '--listen', 'fd:%d' % listener.fileno()],
+        with Launcher(['run', 'echo', '--listen', f'fd:{listener.fileno()}'],
                       pass_fds=[listener.fileno()]) as launcher:
-            assert _one(launcher) == '127.0.0.1:%d' % port
+            assert _one(launcher) == f'127.0.0.1:{port}'
             listener.close()            # only the launcher holds it now
             assert exchange(('127.0.0.1', port), b'fd') == b'fd'
     finally:
@@ -306,7 +317,7 @@ def test_workers_share_sockets_and_are_restarted(app):
 
         victim = sorted(workers)[0]
         os.kill(victim, signal.SIGKILL)
-        launcher.wait_for(r'worker %d died' % victim)
+        launcher.wait_for(rf'worker {victim} died')
         seen_after = set()
 
         def replaced():
@@ -356,8 +367,8 @@ def test_sigterm_lets_a_transfer_finish(app, workers):
             refused = time.monotonic() - signalled
             rest = recv_all(sock)
             finished = time.monotonic() - signalled
-        print('[measured] %s: new connects refused %.3fs after SIGTERM; the transfer ended at %.2fs'
-              % (workers or 'workers 1', refused, finished))
+        print(f"[measured] {workers or 'workers 1'}: new connects refused {refused:.3f}s after SIGTERM; "
+              f'the transfer ended at {finished:.2f}s')
         assert refused < 0.5 < finished
         assert len(first) + len(rest) == total
         assert launcher.wait() == 0
@@ -502,7 +513,7 @@ def test_config_file_settings_and_mounts(tmp_path):
 def test_config_file_value_used_without_flag(tmp_path):
     config = tmp_path / 'greennet.toml'
     config.write_text('log_level = "warning"\nworkers = 0\n[[mount]]\ntarget = "echo"\n'
-                      'listen = ["127.0.0.1:%d"]\n' % free_port())
+                      f'listen = ["127.0.0.1:{free_port()}"]\n')
     port = int(config.read_text().rsplit(':', 1)[1].split('"')[0])
     with Launcher(['run', '--config', str(config)]) as launcher:
         wait_accepting(port, alive=lambda: launcher.process.poll() is None)
@@ -553,7 +564,7 @@ def test_check_ok(app, tmp_path):
 
 def test_check_does_not_serve():
     port = free_port()
-    result = run_greennet(['check', 'echo', '--listen', '127.0.0.1:%d' % port])
+    result = run_greennet(['check', 'echo', '--listen', f'127.0.0.1:{port}'])
     assert result.returncode == 0
     with pytest.raises(OSError):
         connect(port, timeout=1).close()
@@ -586,7 +597,7 @@ def test_access_log(workers):
             sock.shutdown(socket.SHUT_WR)
             assert recv_all(sock) == b''
         line = launcher.wait_for(r'greennet\.access: (.*)')[0].group(1)
-        assert re.match(r'echo 127\.0\.0\.1:%d in=5 out=5 \d+\.\d+s end$' % port, line), line
+        assert re.match(rf'echo 127\.0\.0\.1:{port} in=5 out=5 \d+\.\d+s end$', line), line
         # a connection reset by the peer
         sock = connect(address)
         port = sock.getsockname()[1]
@@ -594,9 +605,9 @@ def test_access_log(workers):
         assert recv_exactly(sock, 3) == b'abc'
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\1\0\0\0\0\0\0\0')
         sock.close()
-        line = launcher.wait_for(r'greennet\.access: (echo 127\.0\.0\.1:%d .*)' % port)[0].group(1)
-        assert re.match(r'echo 127\.0\.0\.1:%d in=3 out=3 \S+s (error ECONNRESET|destroyed|end)$'
-                        % port, line), line
+        line = launcher.wait_for(rf'greennet\.access: (echo 127\.0\.0\.1:{port} .*)')[0].group(1)
+        assert re.match(rf'echo 127\.0\.0\.1:{port} in=3 out=3 \S+s (error ECONNRESET|destroyed|end)$',
+                        line), line
 
 
 def test_no_access_log_by_default():
@@ -618,7 +629,7 @@ def test_idle_timeout_closes_idle_connection():
             assert recv_all(sock) == b''        # closed by the launcher
             waited = time.monotonic() - started
         assert 0.3 <= waited < WAIT, waited
-        line = launcher.wait_for(r'greennet\.access: (echo 127\.0\.0\.1:%d .*)' % port)[0].group(1)
+        line = launcher.wait_for(rf'greennet\.access: (echo 127\.0\.0\.1:{port} .*)')[0].group(1)
         assert line.endswith(' timeout'), line
         # a busy connection is not cut by it
         with connect(address) as sock:
@@ -736,7 +747,7 @@ def test_port_in_use(workers):
     taken.listen(1)
     try:
         port = taken.getsockname()[1]
-        _bad(['run', 'echo', '--listen', '127.0.0.1:%d' % port] + workers, 1, [str(port)])
+        _bad(['run', 'echo', '--listen', f'127.0.0.1:{port}'] + workers, 1, [str(port)])
     finally:
         taken.close()
 

@@ -16,9 +16,16 @@ import socket
 import time
 
 import pytest
-
-from launcher_util import (Launcher, base_env, connect, exchange, poll_until, recv_all, recv_exactly,
-                           run_greennet)
+from launcher_util import (
+    Launcher,
+    base_env,
+    connect,
+    exchange,
+    poll_until,
+    recv_all,
+    recv_exactly,
+    run_greennet,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -68,8 +75,8 @@ def test_emfile_warning_once_per_episode_then_counted():
         assert launcher.stop() == 0
         summary = launcher.wait_for(r'echo: accept starved of descriptors: (\d+) more in the last')
         assert int(summary[0].group(1)) >= 1
-        print('[measured] EMFILE: 1 warning, then %s episode(s) counted in one summary line'
-              % summary[0].group(1))
+        print(f'[measured] EMFILE: 1 warning, then {summary[0].group(1)} episode(s) counted in one '
+              'summary line')
 
 
 # -- max_connections ---------------------------------------------------------------------------------
@@ -110,8 +117,8 @@ def test_access_log_names_the_tcp_peer_of_a_client_that_reset(workers):
         lines = launcher.wait_for(r'greennet\.access: echo (\S+) in=0 out=0', count=5)
         peers = [m.group(1) for m in lines]
         if any(not peer.startswith('127.0.0.1:') for peer in peers):
-            pytest.xfail('needs core: peer from accept (got %s)' % peers)
-        assert sorted(peers) == sorted('127.0.0.1:%d' % port for port in ports)
+            pytest.xfail(f'needs core: peer from accept (got {peers})')
+        assert sorted(peers) == sorted(f'127.0.0.1:{port}' for port in ports)
         assert 'unix' not in peers
 
 
@@ -137,13 +144,13 @@ def test_twelve_quick_kills_never_leave_it_without_workers(tmp_path):
             pid = int(launcher.wait_for(r'worker (\d+) started', count=kills)[-1].group(1))
             os.kill(pid, signal.SIGKILL)        # as soon as it is known, ready or not
             killed.append(pid)
-            death = launcher.wait_for(r'worker %d died \(killed by SIGKILL\); restarting it '
-                                      r'(now|in (\d+\.\d+)s)' % pid)[0]
+            death = launcher.wait_for(rf'worker {pid} died \(killed by SIGKILL\); restarting it '
+                                      r'(now|in (\d+\.\d+)s)')[0]
             assert death.group(2) is None or float(death.group(2)) <= 1.0, death.group(0)
         started = time.monotonic()
         served = poll_until(lambda: _pid_or_none(address), timeout=5, what='a worker serving again')
-        print('[measured] after 12 kills: served again by worker %s %.2fs after the last kill'
-              % (served, time.monotonic() - started))
+        print(f'[measured] after 12 kills: served again by worker {served} '
+              f'{time.monotonic() - started:.2f}s after the last kill')
         assert served not in killed
         assert launcher.process.poll() is None
         assert launcher.stop() == 0

@@ -10,16 +10,14 @@ import contextlib
 import io
 import math
 import os
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from launcher_util import PYTHON, ROOT, Launcher, assert_one_line_error, base_env, exchange, run_greennet
 
 from greennet.launcher.endpoints import EndpointError, parse_endpoint
 from greennet.launcher.settings import SETTINGS, Config, ConfigError, Count, Seconds, Switch, build_config
-from launcher_util import (PYTHON, Launcher, assert_one_line_error, base_env, exchange,
-                           run_greennet)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -159,6 +157,12 @@ def test_every_address_parses_or_is_an_endpoint_error(text):
         assert 0 <= endpoint.port <= 65535
     if endpoint.path is not None:
         assert len(os.fsencode(endpoint.path)) <= 107 and '\0' not in endpoint.path[1:]
+
+
+def test_the_docs_table_is_the_declaration():
+    from greennet.launcher.settings import settings_table
+    with open(os.path.join(ROOT, 'docs', 'launcher.md')) as docs:
+        assert settings_table() in docs.read()
 
 
 def test_settings_declared_once():

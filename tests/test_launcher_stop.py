@@ -18,9 +18,18 @@ import socket
 import time
 
 import pytest
-
-from launcher_util import (Launcher, alive, base_env, children, connect, exchange, poll_until,
-                           recv_all, recv_exactly, wait_accepting)
+from launcher_util import (
+    Launcher,
+    alive,
+    base_env,
+    children,
+    connect,
+    exchange,
+    poll_until,
+    recv_all,
+    recv_exactly,
+    wait_accepting,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -138,8 +147,8 @@ def test_graceful_timeout_honoured_with_untracked_sockets(app, target, workers):
             cut = time.monotonic() - started
             assert launcher.wait(timeout=graceful + 5) == 0
             took = time.monotonic() - started
-        print('[measured] %s --workers %s: connection cut after %.2fs, exit 0 after %.2fs'
-              % (target, workers, cut, took))
+        print(f'[measured] {target} --workers {workers}: connection cut after {cut:.2f}s, '
+              f'exit 0 after {took:.2f}s')
         if target != 'raising':     # the core destroys a socket whose listener raised
             assert cut >= graceful - 0.05, cut
         assert took < graceful + 1.0, took
@@ -166,8 +175,8 @@ def test_no_retired_worker_left_after_three_reloads(app):
         started = time.monotonic()
         poll_until(lambda: len(children(launcher.pid)) == 1, timeout=graceful + 2,
                    what='the retired workers to exit')
-        print('[measured] processes after 3 reloads: master + %d worker(s), settled in %.2fs'
-              % (len(children(launcher.pid)), time.monotonic() - started))
+        print(f'[measured] processes after 3 reloads: master + {len(children(launcher.pid))} '
+              f'worker(s), settled in {time.monotonic() - started:.2f}s')
         for client in clients:
             assert recv_all(client) == b''
             client.close()
@@ -226,7 +235,7 @@ def test_workers_die_within_a_second_of_the_master(app):
         poll_until(lambda: not any(alive(pid) for pid in workers), timeout=5,
                    what='the workers to die with their master')
         gone = time.monotonic() - started
-        print('[measured] workers gone %.3fs after the master was killed' % gone)
+        print(f'[measured] workers gone {gone:.3f}s after the master was killed')
         assert gone < 1.0, gone
         # the port is free: a new launcher binds it
         port = address.rsplit(':', 1)[1]
@@ -245,7 +254,7 @@ def test_master_with_1100_inherited_descriptors_serves():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < 1400:
         if hard != resource.RLIM_INFINITY and hard < 1400:
-            pytest.skip('the hard RLIMIT_NOFILE (%d) is below 1,400' % hard)
+            pytest.skip(f'the hard RLIMIT_NOFILE ({hard}) is below 1,400')
         resource.setrlimit(resource.RLIMIT_NOFILE, (1400, hard))
     try:
         # descriptors 3 to 1102 are taken: the master's own pipes are above 1,024
@@ -254,7 +263,7 @@ def test_master_with_1100_inherited_descriptors_serves():
             address = _address(launcher)
             launcher.wait_for(r'worker\(s\) ready')
             assert exchange(address, b'many fds') == b'many fds'
-            master_fds = [int(fd) for fd in os.listdir('/proc/%d/fd' % launcher.pid)]
+            master_fds = [int(fd) for fd in os.listdir(f'/proc/{launcher.pid}/fd')]
             assert len(master_fds) > 1100 and max(master_fds) > 1102
             launcher.signal(signal.SIGHUP)
             launcher.wait_for(r'reload done')

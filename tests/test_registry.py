@@ -14,13 +14,19 @@ import os
 import textwrap
 
 import pytest
+from launcher_util import (
+    Launcher,
+    assert_one_line_error,
+    base_env,
+    connect,
+    exchange,
+    recv_exactly,
+    run_greennet,
+)
 
 import greennet
 from greennet import registry
 from greennet.registry import HandlerError, handler, register
-
-from launcher_util import (Launcher, assert_one_line_error, base_env, connect, exchange,
-                           recv_exactly, run_greennet)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -81,7 +87,7 @@ def test_duplicate_name_names_both_places():
     assert 'test_registry:first' in message and 'test_registry:second' in message
     lines = {first.__code__.co_firstlineno, second.__code__.co_firstlineno}
     for line in lines:
-        assert '%s:%d' % (os.path.basename(__file__), line) in message, message
+        assert f'{os.path.basename(__file__)}:{line}' in message, message
     assert registry.get('gn-test-dup').listener is first     # the first one stays
 
 
@@ -138,11 +144,11 @@ def test_builtins_registered():
 def _dist(root, name, version, points, modules):
     """A distribution as pip leaves it: ``NAME-VERSION.dist-info`` with
     METADATA and entry_points.txt, and its modules, in ``root``."""
-    info = root / ('%s-%s.dist-info' % (name.replace('-', '_'), version))
+    info = root / ('{}-{}.dist-info'.format(name.replace('-', '_'), version))
     info.mkdir()
-    (info / 'METADATA').write_text('Metadata-Version: 2.1\nName: %s\nVersion: %s\n' % (name, version))
+    (info / 'METADATA').write_text(f'Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n')
     (info / 'entry_points.txt').write_text(
-        '[greennet.handlers]\n' + ''.join('%s = %s\n' % pair for pair in points))
+        '[greennet.handlers]\n' + ''.join('{} = {}\n'.format(*pair) for pair in points))
     for module, source in modules.items():
         (root / (module + '.py')).write_text(textwrap.dedent(source))
 
@@ -171,10 +177,10 @@ def plugins(tmp_path):
                 sock.on('data', lambda data: sock.write(data.upper()))
             '''})
     _dist(site, 'gn-bad-plugin', '0.1', [('broken', 'gnbad:handler')], {
-        'gnbad': '''
-            open(%r, 'w').close()
+        'gnbad': f'''
+            open({str(marker)!r}, 'w').close()
             raise ImportError('gnbad cannot be imported on purpose')
-            ''' % str(marker)})
+            '''})
     _dist(site, 'gn-dup-plugin', '2.0', [('echo', 'gndup:echo')], {
         'gndup': '''
             def echo(sock):

@@ -11,10 +11,9 @@ import time
 
 import gevent
 import pytest
+from conftest import PYTHON, Recorder, listen, python_env
 
 import greennet
-
-from conftest import PYTHON, Recorder, get, listen, python_env, wait_event
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -46,7 +45,7 @@ def read_line(proc, timeout=FINISH):
         gevent.get_hub().threadpool.apply_async(reader).get(timeout=timeout)
     except gevent.Timeout:
         proc.kill()
-        pytest.fail('no line from the script within %ss' % timeout)
+        pytest.fail(f'no line from the script within {timeout}s')
     return line[0].rstrip('\n')
 
 
@@ -191,12 +190,12 @@ def test_refused_connection_delivers_error_and_close_before_returning():
     probe.close()
     lines = run_script('''
         import greennet
-        client = greennet.connect(%d, '127.0.0.1')
+        client = greennet.connect(PORT, '127.0.0.1')
         client.on('error', lambda err: print('error', err.code, flush=True))
         client.on('close', lambda had_error: print('close', had_error, flush=True))
         greennet.run()
         print('returned')
-    ''' % port)
+    '''.replace('PORT', str(port)))
     assert lines == ['error ECONNREFUSED', 'close True', 'returned']
 
 

@@ -17,9 +17,19 @@ import textwrap
 import time
 
 import pytest
-
-from launcher_util import (Launcher, NotifySocket, WAIT, assert_one_line_error, base_env, connect,
-                           exchange, free_port, poll_until, recv_exactly, run_greennet)
+from launcher_util import (
+    WAIT,
+    Launcher,
+    NotifySocket,
+    assert_one_line_error,
+    base_env,
+    connect,
+    exchange,
+    free_port,
+    poll_until,
+    recv_exactly,
+    run_greennet,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -85,7 +95,7 @@ def test_activation_tcp(app, workers):
         with Launcher(['run', 'gnsd:env'] + workers, env=app, activate=[listener]) as launcher:
             listener.close()        # only the launcher holds it now
             found = launcher.listening()
-            assert found == {'gnsd:env': ['127.0.0.1:%d' % port]}
+            assert found == {'gnsd:env': [f'127.0.0.1:{port}']}
             report = _report(('127.0.0.1', port))
             # cleared, so that nothing started from the app takes them for its own
             assert report['LISTEN_FDS'] is None and report['LISTEN_PID'] is None
@@ -126,8 +136,8 @@ def test_fdnames_match_mounts_by_name(app, workers):
         with Launcher(['run', '--mount', 'echo=systemd:echo', '--mount', 'daytime=systemd:daytime']
                       + workers, env=env, activate=[first, second]) as launcher:
             found = launcher.listening(2)
-            assert found == {'echo': ['127.0.0.1:%d' % echo_port],
-                             'daytime': ['127.0.0.1:%d' % daytime_port]}
+            assert found == {'echo': [f'127.0.0.1:{echo_port}'],
+                             'daytime': [f'127.0.0.1:{daytime_port}']}
             assert exchange(('127.0.0.1', echo_port), b'by name') == b'by name'
             assert exchange(('127.0.0.1', daytime_port)).endswith(b'\r\n')
     finally:
@@ -152,8 +162,8 @@ def test_fdnames_in_config_file(app, tmp_path):
     try:
         with Launcher(['run', '--config', str(config)], env=env, activate=[first, second]) as launcher:
             found = launcher.listening(2)
-            assert found['echo'] == ['127.0.0.1:%d' % echo_port]         # by position
-            assert found['daytime'] == ['127.0.0.1:%d' % daytime_port]   # by name
+            assert found['echo'] == [f'127.0.0.1:{echo_port}']         # by position
+            assert found['daytime'] == [f'127.0.0.1:{daytime_port}']   # by name
             assert exchange(('127.0.0.1', echo_port), b'e') == b'e'
     finally:
         first.close()
@@ -167,7 +177,7 @@ def test_activation_in_order_without_names(app):
         with Launcher(['run', 'echo', '--workers', '0'], env=app,
                       activate=[first, second]) as launcher:
             found = launcher.listening(2)
-            assert found == {'echo': ['127.0.0.1:%d' % port for port in ports]}
+            assert found == {'echo': [f'127.0.0.1:{port}' for port in ports]}
             for port in ports:
                 assert exchange(('127.0.0.1', port), b'o') == b'o'
     finally:
@@ -185,8 +195,8 @@ def test_activation_unnamed_mount_beside_named_one(app):
         with Launcher(['run', 'echo', '--mount', 'daytime=systemd:daytime', '--workers', '0'],
                       env=env, activate=[first, second]) as launcher:
             found = launcher.listening(2)
-            assert found == {'echo': ['127.0.0.1:%d' % echo_port],
-                             'daytime': ['127.0.0.1:%d' % daytime_port]}
+            assert found == {'echo': [f'127.0.0.1:{echo_port}'],
+                             'daytime': [f'127.0.0.1:{daytime_port}']}
             assert exchange(('127.0.0.1', echo_port), b'x') == b'x'
             assert exchange(('127.0.0.1', daytime_port)).endswith(b'\r\n')
     finally:
@@ -218,7 +228,7 @@ def test_activation_unknown_name(app):
                     reason='no systemd-socket-activate')
 def test_with_systemd_socket_activate(app):
     port = free_port()
-    command = [shutil.which('systemd-socket-activate'), '-l', '127.0.0.1:%d' % port,
+    command = [shutil.which('systemd-socket-activate'), '-l', f'127.0.0.1:{port}',
                '--fdname=web', '-E', 'PYTHONPATH', '-E', 'PYTHONUNBUFFERED',
                os.sys.executable, '-m', 'greennet', 'run', '--mount', 'gnsd:env=systemd:web',
                '--workers', '0']
@@ -267,7 +277,7 @@ def any_notify(request, short_dir):
     if request.param == 'path':
         name = os.path.join(short_dir, 'notify')
     else:
-        name = '@greennet-test-notify-%d-%d' % (os.getpid(), time.monotonic_ns() % 10 ** 9)
+        name = f'@greennet-test-notify-{os.getpid()}-{time.monotonic_ns() % 10 ** 9}'
     sock = NotifySocket(name)
     yield sock
     sock.close()
@@ -288,10 +298,10 @@ def test_ready_only_once_listening(any_notify, workers):
     notify = any_notify
     port = free_port()
     env = base_env({'NOTIFY_SOCKET': notify.env_value})
-    with Launcher(['run', 'echo', '--listen', '127.0.0.1:%d' % port] + workers,
+    with Launcher(['run', 'echo', '--listen', f'127.0.0.1:{port}'] + workers,
                   env=env) as launcher:
         _ready_then_connect(launcher, notify, port)
-        poll_until(lambda: any(l.startswith('STATUS=') for l in notify.lines()),
+        poll_until(lambda: any(line.startswith('STATUS=') for line in notify.lines()),
                    what='a STATUS= line')
         assert notify.lines().count('READY=1') == 1
         assert launcher.stop() == 0
@@ -325,14 +335,14 @@ def test_watchdog_pings_at_half_the_interval(notify, workers):
         # five pings are due within ~1.2 s; allow a loaded machine 2.5 s
         assert times[5] - started < 2.5, times[5] - started
         gaps = [b - a for a, b in zip(times, times[1:])]
-        assert max(gaps) < 0.4, ['%.3f' % g for g in gaps]
+        assert max(gaps) < 0.4, [f'{g:.3f}' for g in gaps]
         assert launcher.stop() == 0
 
 
 def test_reload_and_stop_notifications_in_order(notify):
     env = base_env({'NOTIFY_SOCKET': notify.env_value})
     port = free_port()
-    with Launcher(['run', 'echo', '--listen', '127.0.0.1:%d' % port], env=env) as launcher:
+    with Launcher(['run', 'echo', '--listen', f'127.0.0.1:{port}'], env=env) as launcher:
         _ready_then_connect(launcher, notify, port)
         before = time.clock_gettime(time.CLOCK_MONOTONIC)
         launcher.signal(signal.SIGHUP)
@@ -342,11 +352,11 @@ def test_reload_and_stop_notifications_in_order(notify):
         assert exchange(('127.0.0.1', port), b'after reload') == b'after reload'
         assert launcher.stop() == 0
     lines = [line for line in notify.lines() if not line.startswith(('STATUS=', 'WATCHDOG='))]
-    assert [l for l in lines if not l.startswith('MONOTONIC_USEC=')] == \
+    assert [line for line in lines if not line.startswith('MONOTONIC_USEC=')] == \
         ['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1'], lines
     # MONOTONIC_USEC comes with RELOADING=1, in the same message
     with_reloading = [lines_ for _, lines_ in notify.messages if 'RELOADING=1' in lines_][0]
-    usec = [l for l in with_reloading if l.startswith('MONOTONIC_USEC=')]
+    usec = [line for line in with_reloading if line.startswith('MONOTONIC_USEC=')]
     assert len(usec) == 1, with_reloading
     value = int(usec[0].split('=', 1)[1]) / 1e6
     assert before - 0.01 <= value <= after + 0.01, (before, value, after)
@@ -355,7 +365,7 @@ def test_reload_and_stop_notifications_in_order(notify):
 def test_stopping_with_workers_0(notify):
     env = base_env({'NOTIFY_SOCKET': notify.env_value})
     port = free_port()
-    with Launcher(['run', 'echo', '--listen', '127.0.0.1:%d' % port, '--workers', '0'],
+    with Launcher(['run', 'echo', '--listen', f'127.0.0.1:{port}', '--workers', '0'],
                   env=env) as launcher:
         _ready_then_connect(launcher, notify, port)
         launcher.signal(signal.SIGHUP)      # no reload with --workers 0
@@ -368,7 +378,7 @@ def test_stopping_with_workers_0(notify):
 def test_stopping_on_sigint(notify):
     env = base_env({'NOTIFY_SOCKET': notify.env_value})
     port = free_port()
-    with Launcher(['run', 'echo', '--listen', '127.0.0.1:%d' % port], env=env) as launcher:
+    with Launcher(['run', 'echo', '--listen', f'127.0.0.1:{port}'], env=env) as launcher:
         _ready_then_connect(launcher, notify, port)
         assert launcher.stop(signal.SIGINT) == 0
     assert notify.lines().count('STOPPING=1') == 1

@@ -163,9 +163,9 @@ def _check(config: Config) -> int:
     from .worker import monkey_patch
     add_import_path()
     monkey_patch(config)
+    targets = [load_target(mount.target) for mount in config.mounts]
     planned = Listeners(config).plan()
-    for mount in config.mounts:
-        target = load_target(mount.target)
+    for mount, target in zip(config.mounts, targets):
         where = ', '.join(str(e) for m, e in planned if m is mount)
         print(f'ok: {mount.target} ({target.kind}) on {where}')
     return 0

@@ -43,6 +43,10 @@ class Kind:
         """The value of a config-file entry (a TOML value)."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """The values it takes, for the docs."""
+        raise NotImplementedError
+
 
 class Switch(Kind):
     """On or off: ``--name`` / ``--no-name`` on the command line."""
@@ -55,6 +59,9 @@ class Switch(Kind):
         if isinstance(value, bool):
             return value
         raise ConfigError(f'expected true or false, got {value!r}')
+
+    def describe(self) -> str:
+        return 'true or false'
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,9 @@ class Count(Kind):
     def _expected(self, value: Any) -> str:
         return f'expected a whole number from {self.lowest} to {self.highest}, got {value!r}'
 
+    def describe(self) -> str:
+        return f'whole number, {self.lowest} to {self.highest}'
+
 
 @dataclass(frozen=True)
 class Seconds(Kind):
@@ -101,6 +111,9 @@ class Seconds(Kind):
     def _expected(self, value: Any) -> str:
         return f'expected a number of seconds from 0 to {self.highest:.0f}, got {value!r}'
 
+    def describe(self) -> str:
+        return f'seconds, 0 to {self.highest:.0f}'
+
 
 @dataclass(frozen=True)
 class Choice(Kind):
@@ -116,6 +129,9 @@ class Choice(Kind):
         if not isinstance(value, str) or value.lower() not in self.choices:
             raise ConfigError('expected one of {}, got {!r}'.format(', '.join(self.choices), value))
         return value.lower()
+
+    def describe(self) -> str:
+        return ', '.join(self.choices)
 
 
 def _same(value: Any) -> Any:
@@ -316,7 +332,8 @@ def build_config(args: argparse.Namespace, cli_mounts: list[Mount]) -> Config:
 
 def settings_table() -> str:
     """The settings as a Markdown table, for the docs."""
-    rows = ['| config key | flag | default | what it does |', '|---|---|---|---|']
+    rows = ['| config key | flag | values | default | what it does |', '|---|---|---|---|---|']
     for setting in SETTINGS:
-        rows.append(f'| `{setting.name}` | `{setting.flag}` | `{setting.default}` | {setting.help} |')
+        rows.append(f'| `{setting.name}` | `{setting.flag}` | {setting.kind.describe()} '
+                    f'| `{setting.default}` | {setting.help} |')
     return '\n'.join(rows)
