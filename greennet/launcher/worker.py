@@ -123,7 +123,7 @@ class Worker:
         def on_error(error: Any) -> None:
             if getattr(error, 'code', None) in _STARVED:
                 starved.report('%s: %s; accepting again when descriptors free up (raise '
-                               'RLIMIT_NOFILE?)', name, error)
+                               'RLIMIT_NOFILE?)', name, getattr(error, 'message', None) or error)
             else:
                 log.error('%s: %s', name, error)
 
