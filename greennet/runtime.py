@@ -16,16 +16,22 @@ is replaced by another for the rest.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from collections import deque
+from contextvars import Context, copy_context
+from sys import getrefcount
 from typing import Any, Callable
 
 from gevent import get_hub, monkey
 from gevent.event import Event
-from greenlet import getcurrent, greenlet
-from pyee import EventEmitter
+from greenlet import GreenletExit, getcurrent, greenlet
+
+from .compat import EventEmitter
 
 __all__ = ['Runtime', 'runtime', 'run', 'active_handles', 'Emitter', 'Handle', 'raw_socket']
+
+log = logging.getLogger('greennet')
 
 #: The standard library's socket class, even after gevent's monkey-patching:
 #: greennet drives non-blocking sockets from the hub itself.
@@ -33,7 +39,8 @@ raw_socket = monkey.get_original('socket', 'socket')
 
 
 class Runtime:
-    """Per-hub state: the parked workers and what keeps ``run()`` waiting."""
+    """Per-hub state: the parked workers, the strands due, and what keeps
+    ``run()`` waiting. The counters change only in the methods below."""
 
     #: How many parked workers are kept for reuse; more are let die.
     max_free_workers = 128
@@ -51,17 +58,72 @@ class Runtime:
         self.handles: set[Handle] = set()
         #: Strands with work scheduled or under way.
         self.pending = 0
+        #: Handles closed this turn whose ``'close'`` is due: as libuv runs
+        #: close callbacks, the last closed comes first.
+        self.closing: list[tuple[Emitter, Callable[..., Any], tuple[Any, ...]]] = []
+        #: How many references a worker has when it is switched in by
+        #: ``_flush``; one more after a strand's step means something kept
+        #: it (a pending ``gevent.Timeout``), and the worker is retired.
+        self.worker_refs = 0
         self.idle = Event()
 
-    def dispatch(self, emitter: Emitter, step: Callable[[Any], Any] | None) -> None:
-        """Queue ``emitter`` (and ``step(emitter)``, an I/O step) to be served
-        on a worker greenlet. The strands made ready in one turn of the loop
-        are served together by one worker, in order; should a listener block,
+    # -- strands -----------------------------------------------------------
+
+    def enter(self, emitter: Emitter, step: Callable[[Any], Any] | None) -> None:
+        """Make ``emitter``'s strand busy and queue it (with ``step(emitter)``,
+        an I/O step). The strands made ready in one turn of the loop are
+        served together by one worker, in order; should a listener block,
         another worker takes over the rest."""
+        emitter._busy = True
+        self.pending += 1
         self.ready.append((emitter, step))
         if not self.flushing:
             self.flushing = True
             self.loop.run_callback(self._flush)
+
+    def requeue(self, emitter: Emitter) -> None:
+        """Serve a busy strand again: its tasks deferred more tasks."""
+        self.ready.append((emitter, None))
+        if not self.flushing:
+            self.flushing = True
+            self.loop.run_callback(self._flush)
+
+    def leave(self, emitter: Emitter) -> None:
+        """``emitter``'s strand has nothing left to do."""
+        emitter._busy = False
+        self.pending -= 1
+        if self.pending <= 0 and self.refs <= 0:
+            self.idle.set()
+
+    def later(self, emitter: Emitter, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Run ``fn(*args)`` on ``emitter``'s strand from the loop's next
+        callback round; ``run()`` waits for it."""
+        self.pending += 1
+        self.loop.run_callback(self._later, emitter, fn, args)
+
+    def _later(self, emitter: Emitter, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.pending -= 1  # _defer takes it again if the strand is idle
+        emitter._defer(fn, *args)
+
+    def close_later(self, emitter: Emitter, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Run ``fn(*args)`` where libuv would call a handle's close
+        callback: after the callbacks already due in the next round (libuv's
+        closing phase ends its loop turn), the handles closed last first."""
+        if not self.closing:
+            self.pending += 1
+            self.loop.run_callback(self._closing_phase)
+        self.closing.append((emitter, fn, args))
+
+    def _closing_phase(self) -> None:
+        self.loop.run_callback(self._run_closing)
+
+    def _run_closing(self) -> None:
+        closing, self.closing = self.closing, []
+        self.pending -= 1
+        for emitter, fn, args in reversed(closing):
+            emitter._defer(fn, *args)
+
+    # -- workers -------------------------------------------------------------
 
     def _flush(self) -> None:
         # In the hub: hand the ready strands to workers until none is left.
@@ -71,30 +133,65 @@ class Runtime:
             if free:
                 free.pop().switch()
             else:
-                greenlet(self._work, self.hub).switch()
+                greenlet(self._worker, self.hub).switch()
         self.flushing = False
 
-    def _work(self) -> None:
+    def _worker(self) -> None:
+        if self._work():
+            self._retire()
+
+    def _work(self) -> bool:
+        """Serve ready strands, park, repeat; ``True`` when this worker must
+        be retired. Each strand's step runs in that emitter's own context."""
         me = getcurrent()
+        if not self.worker_refs:
+            self.worker_refs = getrefcount(me)
+        base = self.worker_refs
         hub = self.hub
         free = self.free
         ready = self.ready
         switch = greenlet.switch
         while True:
+            # Switched in by _flush: as many references as any worker has then.
+            if getrefcount(me) != base:
+                return True
             while ready:
                 emitter, step = ready.popleft()
-                try:
-                    emitter._serve(step)
-                except BaseException:  # reported the way gevent reports a greenlet's error
-                    self.report(emitter)
+                emitter._ctx.run(emitter._serve, step)
+                if getrefcount(me) != base:
+                    break  # kept by something, or resumed after blocking: check when next switched in
             if len(free) >= self.max_free_workers:
-                return
+                return False
             free.append(me)
-            switch(hub)
+            try:
+                switch(hub)
+            except GreenletExit:
+                raise
+            except BaseException:
+                # Thrown into a parked worker: left pending by a listener that
+                # has returned (a gevent.Timeout). Nobody is there to get it.
+                free.remove(me)
+                return True
+
+    def _retire(self) -> None:
+        """Park this worker for good: whatever is still aimed at it (a
+        ``gevent.Timeout`` a listener left pending) lands here, in no strand,
+        until nothing refers to it."""
+        hub = self.hub
+        switch = greenlet.switch
+        while True:
+            try:
+                switch(hub)
+            except GreenletExit:
+                return
+            except BaseException:
+                continue
 
     def report(self, context: Any) -> None:
         """Hand the exception being handled to gevent, which prints it."""
         self.hub.handle_error(context, *sys.exc_info())
+
+    # -- run() -----------------------------------------------------------------
 
     def add_ref(self) -> None:
         self.refs += 1
@@ -138,18 +235,25 @@ Task = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
 class Emitter(EventEmitter):
-    """A pyee ``EventEmitter`` whose deferred effects run on its own strand."""
+    """A pyee ``EventEmitter`` whose deferred effects run on its own strand,
+    in its own ``contextvars.Context``.
 
-    __slots__ = ('_rt', '_tasks', '_busy', '_stalled')
+    An exception that escapes a listener (or any task of the strand) is
+    handed to :meth:`_fault`, once; the strand goes on with its next task.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ('_rt', '_tasks', '_busy', '_stalled', '_ctx')
+
+    def __init__(self, context: Context | None = None) -> None:
         super().__init__()
         self._rt = runtime()
         self._tasks: list[Task] | None = None
         self._busy = False
-        #: An I/O watcher was stopped while the strand was busy: ``_idle()``
-        #: restarts it.
-        self._stalled = False
+        #: I/O watchers stopped while the strand was busy (bits): ``_idle()``
+        #: restarts them.
+        self._stalled = 0
+        #: The context this emitter's listeners run in.
+        self._ctx = copy_context() if context is None else context
 
     def emit(self, event: str, *args: Any, **kwargs: Any) -> bool:
         """pyee's ``emit``: call each listener of ``event`` in order; an
@@ -167,13 +271,18 @@ class Emitter(EventEmitter):
     def _add_event_handler(self, event: str, k: Callable, v: Callable) -> None:
         # pyee's own, storing each event's listeners in a plain (ordered)
         # dict: the same order and semantics in 40% of an OrderedDict's memory.
-        if 'new_listener' in self._events:
+        events = self._events
+        if 'new_listener' in events:
             self.emit('new_listener', event, k)
-        handlers = self._events.get(event)
+        handlers = events.get(event)
         if handlers is None:
-            self._events[event] = {k: v}
+            events[event] = {k: v}
         else:
             handlers[k] = v
+
+    def remove_listener(self, event: str, f: Callable) -> None:
+        """pyee's ``remove_listener``, without its lock."""
+        self._remove_listener(event, f)
 
     def _defer(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this emitter's strand after the current call,
@@ -184,41 +293,29 @@ class Emitter(EventEmitter):
         else:
             tasks.append((fn, args))
         if not self._busy:
-            self._busy = True
-            rt = self._rt
-            rt.pending += 1
-            rt.dispatch(self, None)
+            self._rt.enter(self, None)
 
     def _defer_later(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on this strand from the loop's next callback
         round, after what is already due anywhere: where Node waits for a
-        libuv callback (a handle's close, a shutdown) rather than a tick."""
-        rt = self._rt
-        rt.pending += 1
-        rt.loop.run_callback(self._later, fn, args)
-
-    def _later(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self._rt.pending -= 1  # _defer takes it again if the strand is idle
-        self._defer(fn, *args)
-
-    def remove_listener(self, event: str, f: Callable) -> None:
-        """pyee's ``remove_listener``, without its lock."""
-        self._remove_listener(event, f)
+        libuv callback (a shutdown) rather than a tick."""
+        self._rt.later(self, fn, args)
 
     def _run_tasks(self) -> None:
         """Run the tasks due now; those they defer wait for the next round,
         behind other strands' (Node's tick queue is one FIFO)."""
         tasks = self._tasks
         self._tasks = None
-        for fn, args in tasks:
+        for fn, args in tasks or ():
             try:
                 fn(*args)
-            except BaseException:
-                self._rt.report(self)
+            except BaseException as exc:
+                self._fault(exc)
 
     def _serve(self, step: Callable[[Any], Any] | None) -> None:
         """The strand: due tasks, then ``step(self)`` (an I/O step) and the
-        tasks it made due. Runs on a worker; ``_busy`` was set by the dispatcher."""
+        tasks it made due. Runs on a worker, in this emitter's context;
+        ``_busy`` was set by :meth:`Runtime.enter`."""
         rt = self._rt
         try:
             if self._tasks:
@@ -226,34 +323,56 @@ class Emitter(EventEmitter):
             if step is not None:
                 try:
                     step(self)
-                except BaseException:
-                    rt.report(self)
+                except BaseException as exc:
+                    self._fault(exc)
                 if self._tasks:
                     self._run_tasks()
         finally:
             if self._tasks:
-                rt.dispatch(self, None)
+                rt.requeue(self)
             else:
-                self._busy = False
-                rt.pending -= 1
-                if rt.pending <= 0 and rt.refs <= 0:
-                    rt.idle.set()
+                rt.leave(self)
                 if self._stalled:
                     self._idle()
+
+    def _run_inline(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` now, in this emitter's context and under its
+        exception policy: for what Node runs inside a callback it hands out
+        (a lookup's), whichever greenlet calls it back."""
+        try:
+            try:
+                self._ctx.run(fn, *args)
+            except RuntimeError as exc:
+                if not str(exc).startswith('cannot enter context'):
+                    raise
+                fn(*args)   # already in it: called back from this very strand
+        except BaseException as exc:
+            self._fault(exc)
+
+    def _fault(self, exc: BaseException) -> None:
+        """An exception escaped a listener or a task of this strand. Exits
+        (``SystemExit``, ``KeyboardInterrupt``) go to gevent, which ends the
+        program with them; anything else is reported."""
+        if isinstance(exc, (SystemExit, KeyboardInterrupt, GreenletExit)):
+            self._rt.hub.handle_error(self, type(exc), exc, exc.__traceback__)
+            return
+        self._report(exc)
+
+    def _report(self, exc: BaseException) -> None:
+        """Log ``exc`` once, with its traceback, through the ``greennet`` logger."""
+        log.error('uncaught exception in a listener of %r', self,
+                  exc_info=(type(exc), exc, exc.__traceback__))
 
     def _enter(self, step: Callable[[Any], Any]) -> bool:
         """Queue ``step(self)`` on this strand, unless it is busy."""
         if self._busy:
             return False
-        self._busy = True
-        rt = self._rt
-        rt.pending += 1
-        rt.dispatch(self, step)
+        self._rt.enter(self, step)
         return True
 
     def _idle(self) -> None:
         """Called when the strand has nothing left to do and ``_stalled``."""
-        self._stalled = False
+        self._stalled = 0
 
     def _emit_fast(self, event: str, arg: Any) -> None:
         """``emit(event, arg)`` without pyee's lock and bookkeeping, for the
@@ -275,8 +394,8 @@ class Handle(Emitter):
 
     __slots__ = ('_refed', '_active')
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, context: Context | None = None) -> None:
+        super().__init__(context)
         self._refed = True
         self._active = False
 

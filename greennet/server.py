@@ -16,13 +16,12 @@ import stat
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from gevent.server import StreamServer
-
 from . import lookup as _lookup
 from .abort import on_abort
 from .address import is_ip
 from .arguments import merge_options, normalize_listen_args, to_number
 from .binding import ListenError, adopt_fd, bind_listener, path_identity, tcp_listener, unlink_if_same
+from .compat import StreamServer, accept
 from .errors import (
     ERR_INVALID_ARG_TYPE,
     ERR_INVALID_ARG_VALUE,
@@ -58,7 +57,8 @@ class _Acceptor(StreamServer):
     When ``accept`` runs out of descriptors (or memory) it stops accepting
     and tries again after ``min_delay``, doubling up to ``max_delay``: no busy
     loop, one report per episode, and the server resumes as soon as
-    descriptors free up.
+    descriptors free up. (What this relies on of gevent is checked by
+    :mod:`greennet.compat`.)
     """
 
     #: First pause after ``accept`` failed for want of resources (seconds).
@@ -69,15 +69,17 @@ class _Acceptor(StreamServer):
     def __init__(self, listener: _std.socket, server: Server) -> None:
         self._greennet_server = server
         self._starved = False
+        self._backoff = self.min_delay
+        self._retry: Any = None
         StreamServer.__init__(self, listener, spawn=None)
 
     def handle(self, client: _std.socket, address: Any) -> None:
-        self._greennet_server._on_accept(client)
+        self._greennet_server._on_accept(client, address)
 
     def do_read(self) -> tuple[_std.socket, Any] | None:
         listener = self.socket
         try:
-            fd, address = listener._accept()
+            fd, address = accept(listener)
         except BlockingIOError:
             return None
         except OSError as err:
@@ -89,6 +91,7 @@ class _Acceptor(StreamServer):
             return None
         if self._starved:
             self._starved = False
+            self._backoff = self.min_delay
             self._greennet_server._accept_recovered()
         return _raw_socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
 
@@ -97,9 +100,20 @@ class _Acceptor(StreamServer):
             self._starved = True
             self._greennet_server._accept_starved(err)
         self.stop_accepting()
-        self._timer = self.loop.timer(self.delay)
-        self._timer.start(self._start_accepting_if_started)
-        self.delay = min(self.max_delay, self.delay * 2)
+        self._retry = self.loop.timer(self._backoff)
+        self._retry.start(self._accept_again)
+        self._backoff = min(self.max_delay, self._backoff * 2)
+
+    def _accept_again(self) -> None:
+        self._retry = None
+        if not self.closed:
+            self.start_accepting()
+
+    def close(self) -> None:
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+        StreamServer.close(self)
 
     def do_close(self, *args: Any) -> None:
         """The ``Socket`` owns the descriptor now: leave it open."""
@@ -282,7 +296,7 @@ class Server(Handle):
 
     # -- connections --------------------------------------------------------
 
-    def _on_accept(self, client: _std.socket) -> None:
+    def _on_accept(self, client: _std.socket, peer: Any) -> None:
         # In the hub, from gevent's accept loop: nothing here may raise.
         limit = self.max_connections
         if limit and self._connections >= limit:
@@ -292,7 +306,8 @@ class Server(Handle):
             self._drop(client)
             return
         try:
-            sock = Socket._accepted(self, client, self.allow_half_open, self.pause_on_connect)
+            sock = Socket._accepted(self, client, peer, self.allow_half_open, self.pause_on_connect,
+                                    self._ctx.copy())
         except OSError:
             client.close()  # reset before we could look at it
             return
@@ -301,13 +316,23 @@ class Server(Handle):
         if self.keep_alive:
             sock.set_keep_alive(True, self.keep_alive_initial_delay)
         self._connections += 1
-        self._defer(self._emit_connection, sock)
+        sock._defer(self._emit_connection, sock)
 
     def _emit_connection(self, sock: Socket) -> None:
+        """On the new socket's strand, in its context: a connection listener
+        that blocks holds back that connection only, and one that raises
+        destroys it."""
         try:
             self.emit('connection', sock)
         finally:
             sock._sync_reading()  # as Node, nothing is read before 'connection'
+
+    def _fault(self, exc: BaseException) -> None:
+        """An exception escaped a listener of this server (not of a
+        connection): report it once, and close the server."""
+        super()._fault(exc)
+        if self._acceptor is not None:
+            self.close()
 
     def _blocked(self, client: _std.socket) -> bool:
         if client.family == _std.AF_UNIX:

@@ -18,6 +18,7 @@ The fixtures:
 """
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -195,6 +196,19 @@ class HubErrors(list):
         return [type(value) for _context, value in self]
 
 
+class _Reported(logging.Handler):
+    """Exceptions greennet reported through its logger (a listener that
+    raised, an 'error' nobody listened for) count as the hub's errors did."""
+
+    def __init__(self, errors: HubErrors) -> None:
+        super().__init__(logging.ERROR)
+        self.errors = errors
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.errors.append((record.name, record.exc_info[1]))
+
+
 @pytest.fixture(autouse=True)
 def _hub_error_guard(request: Any) -> Any:
     hub = gevent.get_hub()
@@ -208,6 +222,8 @@ def _hub_error_guard(request: Any) -> Any:
             errors.append((context, value))
         return original(context, type_, value, tb)
     hub.handle_error = handle_error
+    reported = _Reported(errors)
+    logging.getLogger('greennet').addHandler(reported)
     request.node._hub_errors = errors
     try:
         yield errors
@@ -219,12 +235,13 @@ def _hub_error_guard(request: Any) -> Any:
         try:
             _close_leftovers()
         finally:
+            logging.getLogger('greennet').removeHandler(reported)
             try:
                 del hub.handle_error
             except AttributeError:
                 pass
     if found and not errors.expected:
-        pytest.fail('gevent reported errors raised in listeners: %r' % [v for _c, v in found])
+        pytest.fail('errors raised in listeners were reported: %r' % [v for _c, v in found])
 
 
 def _close_leftovers(timeout: float = 2.0) -> None:

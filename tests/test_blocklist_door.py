@@ -230,10 +230,12 @@ def test_client_refuses_blocked_address():
         # queue, so once this one is served the server has seen everything.
         served = AsyncResult()
         ok = greennet.connect(port=server.address()['port'], host='127.0.0.1')
+        ok_port = AsyncResult()
+        ok.on('connect', lambda: ok_port.set(ok.local_port))
         ok.resume()
         ok.on('close', lambda had_error=None: served.set(had_error))
         assert served.get(timeout=WAIT) is False
-        assert [s.remote_port for s in accepted] == [ok.local_port]
+        assert [s.remote_port for s in accepted] == [ok_port.get(timeout=0)]
     finally:
         _close(server)
 

@@ -1,0 +1,253 @@
+"""``socket.connect()``: Node's ``lookupAndConnect`` and ``internalConnect``.
+
+``connect()`` validates its arguments at the call and moves the socket from
+IDLE to LOOKING_UP (see :mod:`greennet.state`); the attempt runs after the
+call: a lookup for a host name (``'lookup'`` follows), a tick for an IP
+address or a path, as Node. The attempt that finds the socket still
+LOOKING_UP opens the one handle of this life and moves it to CONNECTING; any
+other attempt of the same life (a second ``connect()``, a lookup that calls
+back twice) finds it CONNECTING and fails it with ``EALREADY``, as libuv
+does Node's. Attempts that find the socket destroyed or open do nothing.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import socket as _std
+from contextvars import copy_context
+from typing import Any, Callable
+
+from . import lookup as _lookup
+from .address import is_ip
+from .arguments import normalize_connect_args
+from .errors import (
+    ERR_INVALID_ARG_TYPE,
+    ERR_INVALID_ARG_VALUE,
+    ERR_INVALID_IP_ADDRESS,
+    ERR_IP_BLOCKED,
+    ERR_MISSING_ARGS,
+    system_error,
+)
+from .reading import READ, WRITE
+from .runtime import raw_socket as _raw_socket
+from .sockopts import keep_idle_seconds
+from .state import CONNECTING, CONNECTING_STATES, DESTROYED_STATES, IDLE, LOOKING_UP, OPEN, W_ENDING
+from .validators import UNSET, validate_function, validate_number, validate_port, validate_string
+from .writing import Writing
+
+__all__ = ['Connecting']
+
+Local = tuple[Any, int]
+
+
+class Connecting(Writing):
+    """``connect()``, ``'lookup'``, ``'connect'`` and ``'ready'``."""
+
+    __slots__ = ()
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        """Open a connection: ``connect(port[, host][, cb])``,
+        ``connect(path[, cb])`` or ``connect(options[, cb])``; ``'connect'``
+        follows, or ``'error'``."""
+        options, callback = normalize_connect_args(args, kwargs)
+        self._connect(options, callback)
+        return self
+
+    def _connect(self, options: dict[str, Any], callback: Callable[..., Any] | None) -> None:
+        path = options.get('path')
+        port = options.get('port', UNSET)
+        if port is UNSET and path is None:
+            raise ERR_MISSING_ARGS('options', 'port', 'path')
+        if callback is not None:
+            validate_function(callback, 'connectListener')
+        attempt = self._plan_connect(options, path, port)
+        if self._conn is OPEN:
+            # Node keeps a live connection when connect() is called again.
+            if callback is not None:
+                self.once('connect', callback)
+            return
+        if self._conn in DESTROYED_STATES:
+            self._reset_for_reconnect()
+        if options.get('onread') is not None:
+            self._set_onread(options['onread'])
+        timeout = options.get('timeout')
+        if timeout is not None:
+            self.set_timeout(timeout)
+        if options.get('no_delay'):
+            self._no_delay = True
+        if options.get('keep_alive'):
+            self._keep_alive = (True, keep_idle_seconds(options.get('keep_alive_initial_delay')))
+        if callback is not None:
+            self.once('connect', callback)
+        if self._conn is IDLE:
+            self._ctx = copy_context()
+            self._move('lookup')
+            self._activate()
+        try:
+            attempt()
+        except BaseException:
+            # The lookup raised, out of connect() as in Node: the socket stays
+            # 'opening', but nothing is under way that run() should wait for.
+            if self._conn is LOOKING_UP:
+                self._deactivate()
+            raise
+
+    def _plan_connect(self, options: dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
+        """Validate the options at the call and return what starts the attempt."""
+        if path is not None:
+            validate_string(path, 'options.path')
+            return lambda: self._defer(self._connect_to, _std.AF_UNIX, path, None, None)
+        host = options.get('host') or 'localhost'
+        if not isinstance(host, str):
+            raise ERR_INVALID_ARG_TYPE('options.host', 'string', host)
+        if not (isinstance(port, (int, float, str)) and not isinstance(port, bool)):
+            raise ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], port)
+        port = validate_port(port)
+        local_address = options.get('local_address')
+        if local_address is not None and not is_ip(local_address):
+            raise ERR_INVALID_IP_ADDRESS(local_address)
+        local_port = options.get('local_port')
+        if local_port is not None:
+            validate_number(local_port, 'options.localPort')
+        family = options.get('family', UNSET)
+        if isinstance(family, str):
+            family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
+        if family is not UNSET and (isinstance(family, bool) or family not in (0, 4, 6)):
+            raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
+        lookup = options.get('lookup')
+        if lookup is not None:
+            validate_function(lookup, 'options.lookup')
+        local = (local_address, int(local_port or 0))
+        block_list = options.get('block_list')
+        kind = is_ip(host)
+        if kind:
+            af = _std.AF_INET6 if kind == 6 else _std.AF_INET
+            return lambda: self._defer(self._connect_checked, af, host, port, local, block_list)
+        hints = options.get('hints') or 0
+        return lambda: self._lookup_then_connect(lookup or _lookup.lookup, host, port, family,
+                                                 hints, local, block_list)
+
+    def _reset_for_reconnect(self) -> None:
+        """Node's ``_undestroy()``: a destroyed socket may connect again,
+        keeping its listeners and settings."""
+        kept = (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._onread,
+                self._flowing, self._pipes)
+        self._move('reconnect')
+        self._setup(self.allow_half_open)
+        (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._onread,
+         self._flowing, self._pipes) = kept
+
+    # -- the attempt ------------------------------------------------------------
+
+    def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: Any,
+                             hints: int, local: Local, block_list: Any) -> None:
+        # Node's dns options: ADDRCONFIG unless a family or hints are given, and
+        # every address (autoSelectFamily) unless a family or local address is.
+        dns_options: dict[str, Any] = {} if family is UNSET else {'family': family}
+        any_family = family not in (4, 6)
+        dns_options['hints'] = hints or (_lookup.ADDRCONFIG if any_family else 0)
+        if any_family and not local[0]:
+            dns_options['all'] = True
+
+        def on_lookup(err: Any, address: Any = None, kind: Any = None) -> None:
+            # As Node's emitLookup: 'lookup', and the attempt, inside the callback.
+            self._run_inline(self._after_lookup, err, address, kind, host, port, local, block_list)
+        lookup(host, dns_options, on_lookup)
+
+    def _after_lookup(self, err: Any, address: Any, kind: Any, host: str, port: int,
+                      local: Local, block_list: Any) -> None:
+        """Node's ``emitLookup``: ``'lookup'``, then the attempt if the socket
+        is still connecting."""
+        if isinstance(address, list):
+            if not address and err is None:
+                err = system_error(_errno.ENOENT, 'getaddrinfo', host)
+            first = address[0] if address else {}
+            address, kind = first.get('address'), first.get('family')
+        if err is None and isinstance(address, str) and is_ip(address):
+            kind = {'IPv4': 4, 'IPv6': 6}.get(kind, kind) or is_ip(address)
+        self.emit('lookup', err, address, kind, host)
+        if self._conn not in CONNECTING_STATES:
+            return
+        if err is not None:
+            self._defer(self.destroy, err)   # Node's connectErrorNT
+        elif not isinstance(address, str) or not is_ip(address):
+            self._defer(self.destroy, ERR_INVALID_IP_ADDRESS(address))
+        else:
+            af = _std.AF_INET6 if is_ip(address) == 6 else _std.AF_INET
+            self._connect_checked(af, address, port, local, block_list)
+
+    def _connect_checked(self, family: int, address: str, port: int, local: Local,
+                         block_list: Any) -> None:
+        if self._conn not in CONNECTING_STATES:
+            return
+        kind = 'ipv6' if family == _std.AF_INET6 else 'ipv4'
+        if block_list is not None and block_list.check(address, kind):
+            self.destroy(ERR_IP_BLOCKED(address))
+            return
+        self._connect_to(family, address, port, local)
+
+    def _connect_to(self, family: int, address: str, port: int | None, local: Local | None) -> None:
+        """Node's ``internalConnect``: one handle per life."""
+        if self._conn is CONNECTING:
+            self.destroy(system_error(_errno.EALREADY, 'connect', address, port))
+            return
+        if self._conn is not LOOKING_UP:
+            return
+        try:
+            handle = _raw_socket(family, _std.SOCK_STREAM)
+        except OSError as err:
+            self.destroy(system_error(err.errno, 'socket'))
+            return
+        self._attach(handle)
+        self._move('resolved')
+        self._connect_target = (address, port)
+        target: Any = address if family == _std.AF_UNIX else (address, port)
+        if local and (local[0] or local[1]):
+            bind_host = local[0] or ('::' if family == _std.AF_INET6 else '0.0.0.0')
+            try:
+                handle.bind((bind_host, local[1]))
+            except (OSError, OverflowError, ValueError, TypeError) as err:
+                self.destroy(system_error(getattr(err, 'errno', None) or _errno.EINVAL, 'bind',
+                                          bind_host, local[1]))
+                return
+        try:
+            code = handle.connect_ex(target)
+        except (OSError, OverflowError, ValueError, TypeError) as err:
+            code = getattr(err, 'errno', None) or _errno.EINVAL
+        if code in (0, _errno.EINPROGRESS, _errno.EAGAIN, _errno.EWOULDBLOCK):
+            self._ww = self._rt.loop.io(handle.fileno(), WRITE)
+            self._ww.start(self._on_connect_ready)
+        else:
+            self.destroy(system_error(code, 'connect', address, port))
+
+    def _attach(self, handle: _std.socket) -> None:
+        handle.setblocking(False)
+        self._handle = handle
+        self._family = handle.family
+        self._rw = self._rt.loop.io(handle.fileno(), READ)
+
+    def _on_connect_ready(self) -> None:
+        # In the hub: the connection is up (or failed). Its 'connect' comes
+        # after the reads this turn of the loop found, as Node's does.
+        self._ww.stop()
+        self._defer_later(self._after_connect)
+
+    def _after_connect(self) -> None:
+        if self._conn is not CONNECTING:
+            return
+        address, port = self._connect_target  # type: ignore[misc]
+        code = self._handle.getsockopt(_std.SOL_SOCKET, _std.SO_ERROR)  # type: ignore[union-attr]
+        if code:
+            self.destroy(system_error(code, 'connect', address, port))
+            return
+        self._move('connected')
+        if self._timeout_ms:
+            self._touch()
+        self._apply_no_delay()
+        self._apply_keep_alive()
+        self.emit('connect')
+        self.emit('ready')
+        if self._conn is not OPEN:
+            return
+        if self._wq is None and self._wstate is W_ENDING:
+            self._final()
+        self._sync_reading()
