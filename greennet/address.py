@@ -106,7 +106,7 @@ def _flowlabel(flowlabel: Any, af: int) -> int:
     if af == AF_INET:
         return 0
     if label > _FLOWLABEL_MAX:
-        raise ERR_OUT_OF_RANGE('options.flowlabel', '>= 0 && <= %d' % _FLOWLABEL_MAX, flowlabel)
+        raise ERR_OUT_OF_RANGE('options.flowlabel', f'>= 0 && <= {_FLOWLABEL_MAX}', flowlabel)
     return label
 
 
@@ -200,4 +200,5 @@ class SocketAddress:
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return f'SocketAddress(address={self._address!r}, port={self._port!r}, family={self._family!r}, flowlabel={self._flowlabel!r})'
+        return (f'SocketAddress(address={self._address!r}, port={self._port!r}, '
+                f'family={self._family!r}, flowlabel={self._flowlabel!r})')

@@ -64,8 +64,8 @@ class _IntervalSet:
         and quicker to search) rather than a list of ints."""
         self._new: Callable[[Iterable[int]], MutableSequence[int]] = (
             list if typecode is None else partial(array, typecode))
-        self.starts = self._new(())
-        self.ends = self._new(())
+        self.starts: MutableSequence[int] = self._new(())
+        self.ends: MutableSequence[int] = self._new(())
         self._pending: list[Interval] = []
         self._index: Sequence[int] | None = None
         self._base = self._shift = 0
@@ -243,7 +243,7 @@ class BlockList:
         host_bits = width - prefix
         lo = _value(sa) >> host_bits << host_bits
         hi = lo | ((1 << host_bits) - 1)
-        self._add_rule('Subnet: %s %s/%d' % (_LABELS[sa.family], sa.address, prefix),
+        self._add_rule(f'Subnet: {_LABELS[sa.family]} {sa.address}/{prefix}',
                        _as_ipv4(lo, hi), (lo, hi))
 
     def check(self, address: str | SocketAddress, type: str = 'ipv4') -> bool:
@@ -257,9 +257,10 @@ class BlockList:
             af = AF_INET if type == 'ipv4' else self._check_family(type)
             if af is None:
                 return False
-            packed = parse_packed(address, af)
-            if packed is None:
+            parsed = parse_packed(address, af)
+            if parsed is None:
                 return False
+            packed = parsed
         table = self._v4 if len(packed) == 4 else self._v6
         return int.from_bytes(packed, 'big') in table
 
@@ -281,5 +282,5 @@ class BlockList:
         rules = self.rules
         if len(rules) > self.repr_rules:
             more = len(rules) - self.repr_rules
-            return 'BlockList(rules=%r + [... %d more])' % (rules[:self.repr_rules], more)
+            return f'BlockList(rules={rules[:self.repr_rules]!r} + [... {more} more])'
         return f'BlockList(rules={rules!r})'

@@ -77,7 +77,7 @@ def check_gevent() -> None:
 
 def accept(listener: _std.socket) -> tuple[int, Any]:
     """``(fd, address)`` of a connection accepted on ``listener`` (non-blocking)."""
-    return listener._accept()  # type: ignore[attr-defined,no-any-return]
+    return listener._accept()  # type: ignore[attr-defined]
 
 
 def check_socket() -> None:

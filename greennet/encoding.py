@@ -86,9 +86,9 @@ class Decoder:
     def __init__(self, encoding: str) -> None:
         self.encoding = normalize_encoding(encoding)
         self._pending = b''
-        self.decode: Callable[[bytes], str] = self._make(self.encoding)
+        self.decode: Callable[..., str] = self._make(self.encoding)
 
-    def _make(self, name: str) -> Callable[[bytes], str]:
+    def _make(self, name: str) -> Callable[..., str]:
         if name == 'utf8':
             return codecs.getincrementaldecoder('utf-8')('replace').decode
         if name == 'utf16le':
@@ -121,7 +121,7 @@ class Decoder:
         if self.encoding == 'utf8':
             return self.decode(b'', True)
         if self.encoding == 'utf16le':
-            return self.decode.__self__.end()
+            return self.decode.__self__.end()  # type: ignore[attr-defined]
         return ''
 
 

@@ -276,7 +276,7 @@ class Emitter(EventEmitter):
             self.emit('new_listener', event, k)
         handlers = events.get(event)
         if handlers is None:
-            events[event] = {k: v}
+            events[event] = {k: v}  # type: ignore[assignment]  # a dict, as compat checks
         else:
             handlers[k] = v
 

@@ -182,8 +182,7 @@ class Server(Handle):
 
     def get_connections(self, callback: Callable[..., Any] | None = None) -> Server:
         """Call ``callback(err, count)`` with the number of open connections."""
-        validate_function(callback, 'callback')
-        self._defer(callback, None, self._connections)
+        self._defer(validate_function(callback, 'callback'), None, self._connections)
         return self
 
     # -- listen ----------------------------------------------------------
@@ -394,7 +393,8 @@ class Server(Handle):
     def _stop_listening(self) -> None:
         acceptor, self._acceptor = self._acceptor, None
         self._listener = None
-        acceptor.close()
+        if acceptor is not None:
+            acceptor.close()
         if self._unwatch_signal is not None:
             self._unwatch_signal()
             self._unwatch_signal = None

@@ -92,7 +92,7 @@ class Writing(Reading):
                 self._defer(callback, error)
             self.destroy(error)
             return False
-        return self._write(data, callback)  # type: ignore[arg-type]
+        return self._write(data, callback)
 
     def _write(self, data: bytes, callback: Callable[..., Any] | None) -> bool:
         n = len(data)
