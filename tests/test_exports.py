@@ -5,7 +5,9 @@ import greennet.errors
 PUBLIC = [
     'AbortController', 'AbortSignal', 'BlockList', 'Server', 'Socket', 'SocketAddress',
     'connect', 'create_connection', 'create_server', 'errors', 'handler', 'is_ip', 'is_ipv4',
-    'is_ipv6', 'register', 'run',
+    'is_ipv6', 'register', 'run', 'once', 'get_default_auto_select_family',
+    'set_default_auto_select_family', 'get_default_auto_select_family_attempt_timeout',
+    'set_default_auto_select_family_attempt_timeout',
 ]
 
 
