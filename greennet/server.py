@@ -16,6 +16,8 @@ import stat
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from gevent.event import Event
+
 from . import lookup as _lookup
 from .abort import on_abort
 from .address import is_ip
@@ -409,6 +411,20 @@ class Server(Handle):
     def _emit_close_if_drained(self) -> None:
         if self._acceptor is None and not self._connections:
             self._defer(self.emit, 'close')
+
+    # -- with server: ------------------------------------------------------
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        """Node's ``server[Symbol.asyncDispose]``: close a listening server and
+        wait (cooperatively) for its ``'close'``, once every connection ended."""
+        if self._acceptor is None:
+            return
+        closed = Event()
+        self.close(lambda *err: closed.set())
+        closed.wait()
 
     def __repr__(self) -> str:
         return f'<greennet.Server {self.address()}>'

@@ -1,0 +1,47 @@
+"""``with server:`` and ``with socket:`` (Node's async dispose)."""
+import pytest
+from gevent.event import AsyncResult
+
+import greennet
+
+from conftest import get, listen, wait_event
+
+pytestmark = pytest.mark.timeout(20)
+
+
+def test_with_server_closes_it_and_waits_for_its_connections_to_end():
+    order = []
+    with greennet.create_server(lambda conn: conn.end('bye')) as server:
+        port = listen(server, 0, '127.0.0.1')['port']
+        client = greennet.connect(port, '127.0.0.1')
+        client.resume()
+        client.on('close', lambda had_error: order.append('client closed'))
+        server.on('close', lambda: order.append('server closed'))
+    # Leaving the block waited for 'close', which waits for the connection.
+    assert not server.listening
+    assert order == ['client closed', 'server closed']
+
+
+def test_with_server_that_never_listened_does_nothing():
+    with greennet.create_server() as server:
+        pass
+    assert not server.listening
+
+
+def test_with_server_closes_it_when_the_block_raises():
+    with pytest.raises(ZeroDivisionError):
+        with greennet.create_server() as server:
+            listen(server, 0, '127.0.0.1')
+            raise ZeroDivisionError
+    assert not server.listening
+
+
+def test_with_server_refuses_new_connections_after_the_block():
+    with greennet.create_server() as server:
+        port = listen(server, 0, '127.0.0.1')['port']
+    refused = AsyncResult()
+    sock = greennet.connect(port, '127.0.0.1')
+    sock.on('error', refused.set)
+    closed = wait_event(sock, 'close')
+    assert get(refused).code == 'ECONNREFUSED'
+    get(closed)
