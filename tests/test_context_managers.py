@@ -11,15 +11,18 @@ pytestmark = pytest.mark.timeout(20)
 
 def test_with_server_closes_it_and_waits_for_its_connections_to_end():
     order = []
-    with greennet.create_server(lambda conn: conn.end('bye')) as server:
+
+    def on_connection(conn):
+        conn.on('close', lambda had_error: order.append('connection closed'))
+        conn.end('bye')
+    with greennet.create_server(on_connection) as server:
         port = listen(server, 0, '127.0.0.1')['port']
         client = greennet.connect(port, '127.0.0.1')
         client.resume()
-        client.on('close', lambda had_error: order.append('client closed'))
         server.on('close', lambda: order.append('server closed'))
     # Leaving the block waited for 'close', which waits for the connection.
     assert not server.listening
-    assert order == ['client closed', 'server closed']
+    assert order == ['connection closed', 'server closed']
 
 
 def test_with_server_that_never_listened_does_nothing():
