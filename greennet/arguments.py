@@ -252,7 +252,8 @@ def validate_connect_options(options: Mapping[str, Any]) -> dict[str, Any]:
     options given (see :func:`validate_socket_options`).
     """
     opts = dict(options)
-    path, port = opts.get('path'), opts.get('port', _ABSENT)
+    path, port = opts.get('path'), opts.get('port')
+    port = _ABSENT if port is None else port
     if port is _ABSENT and path is None:
         raise ERR_MISSING_ARGS('options', 'port', 'path')
     out = {key: value for key, value in validate_socket_options(

@@ -181,10 +181,13 @@ def adopt_fd(fd: Any, backlog: int, shared: bool) -> _std.socket:
     try:
         listener = raw_socket(fileno=os.dup(fd) if shared else fd)
     except OSError as err:
-        raise ListenError(system_error(err.errno, 'listen', None, None)) from None
+        # Node's createServerHandle: a descriptor that is not a TCP or Unix
+        # stream socket is EINVAL
+        errnum = _errno.EINVAL if err.errno == _errno.ENOTSOCK else err.errno
+        raise ListenError(system_error(errnum, 'listen', None, None, detail=True)) from None
     try:
         if listener.type != _std.SOCK_STREAM:
-            raise OSError(_errno.ENOTSUP, 'not a stream socket')
+            raise OSError(_errno.EINVAL, 'not a stream socket')
         if not listener.getsockopt(_std.SOL_SOCKET, _std.SO_ACCEPTCONN):
             listener.listen(backlog)
     except OSError as err:

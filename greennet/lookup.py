@@ -10,7 +10,8 @@ from typing import Any, Callable
 import gevent
 from gevent import socket as _gsocket
 
-from .errors import lookup_error, system_error
+from .errors import ERR_INVALID_ARG_TYPE, lookup_error, system_error
+from .validators import js_truthy
 
 __all__ = ['lookup', 'call_lookup', 'ADDRCONFIG', 'V4MAPPED', 'ALL', 'family_name']
 
@@ -28,6 +29,7 @@ def family_name(family: int) -> str:
 
 
 def _resolve(hostname: str, family: int, hints: int) -> list:
+    hostname = hostname.split('\0', 1)[0]  # as Node's C string: the name up to a NUL
     hostname.encode('idna')  # a name the resolver cannot encode fails here, not in its thread
     infos = _gsocket.getaddrinfo(hostname, None, _FAMILIES.get(family, _std.AF_UNSPEC),
                                  _std.SOCK_STREAM, 0, hints)
@@ -39,16 +41,24 @@ def _resolve(hostname: str, family: int, hints: int) -> list:
     return seen
 
 
-def lookup(hostname: str, options: Mapping[str, Any] | None = None,
+def lookup(hostname: Any, options: Mapping[str, Any] | None = None,
            callback: Callable[..., Any] | None = None) -> None:
     """``dns.lookup(hostname, options, callback)``: resolve on a greenlet and
     call ``callback(err, address, family)``, or ``callback(err, addresses)``
     with ``all``."""
     if callback is None and callable(options):
         options, callback = None, options
-    opts: dict[str, Any] = dict(options or {})
-    if isinstance(options, int):
-        opts = {'family': options}
+    if isinstance(options, int) and not isinstance(options, bool):
+        opts: dict[str, Any] = {'family': options}
+    else:
+        opts = dict(options) if isinstance(options, Mapping) else {}
+    if not js_truthy(hostname):
+        # Node: no name, no lookup; the callback gets no address (family 4 unless 6 was asked)
+        kind = 6 if opts.get('family') == 6 else 4
+        gevent.spawn(callback, None, *(([],) if opts.get('all') else (None, kind)))
+        return
+    if not isinstance(hostname, str):
+        raise ERR_INVALID_ARG_TYPE('hostname', 'string', hostname)
     gevent.spawn(_lookup, hostname, opts, callback)
 
 
