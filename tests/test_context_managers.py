@@ -17,9 +17,11 @@ def test_with_server_closes_it_and_waits_for_its_connections_to_end():
         conn.end('bye')
     with greennet.create_server(on_connection) as server:
         port = listen(server, 0, '127.0.0.1')['port']
+        accepted = wait_event(server, 'connection')
         client = greennet.connect(port, '127.0.0.1')
         client.resume()
         server.on('close', lambda: order.append('server closed'))
+        get(accepted)
     # Leaving the block waited for 'close', which waits for the connection.
     assert not server.listening
     assert order == ['connection closed', 'server closed']
