@@ -922,9 +922,11 @@ def test_custom_lookup_error_is_an_event():
     def lookup(hostname, options, callback):
         calls.append(hostname)
         callback(failure, None, None)               # synchronously, inside connect()
-    sock = greennet.connect(port=80, host='example.test', lookup=lookup)
+    sock = greennet.Socket()
     lookups = []
-    sock.on('lookup', lambda *args: lookups.append(args))
+    sock.on('lookup', lambda *args: lookups.append(args))   # emitted inside connect(), as Node
+    sock.connect(port=80, host='example.test', lookup=lookup)
+    assert len(lookups) == 1
     err, rec = _wait_error(sock)
     assert calls == ['example.test']
     assert err is failure and err.code == 'ENOTFOUND'
