@@ -229,7 +229,7 @@ def clean(hub_errors: Any, monkeypatch: Any) -> Any:
             emitter.destroy()
         elif isinstance(emitter, greennet.Server):
             emitter.close()
-    with gevent.Timeout(3, False):
+    with gevent.Timeout(1, False):
         greennet.run()
         ran = True
     for _ in range(3):
