@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno as _errno
 import socket as _std
 import struct
-from collections import deque
 from collections.abc import Mapping
 from contextvars import Context
 from typing import Any, Callable
@@ -36,7 +35,6 @@ from .errors import (
     ERR_INVALID_FD_TYPE,
     ERR_INVALID_HANDLE_TYPE,
     ERR_SOCKET_CLOSED,
-    ERR_STREAM_DESTROYED,
     abort_error,
     system_error,
 )
@@ -44,6 +42,7 @@ from .runtime import Handle, log
 from .runtime import raw_socket as _raw_socket
 from .state import CONNECTING_STATES, DESTROYED, DESTROYED_STATES, IDLE
 from .validators import validate_abort_signal
+from .writing import SENDING
 
 __all__ = ['Socket', 'connect', 'create_connection']
 
@@ -184,37 +183,29 @@ class Socket(Connecting):
     # -- destruction --------------------------------------------------------
 
     def destroy(self, error: BaseException | None = None) -> Socket:
-        """Close the connection at once, discarding what is queued; emit
-        ``'error'`` (if ``error``) and then ``'close'``, after this call."""
+        """Close the connection at once; emit ``'error'`` (if ``error``) and
+        then ``'close'``, after this call. What is still queued is not sent:
+        its callbacks and those of ``end()`` learn it (Node's
+        ``errorBuffer``, :meth:`~greennet.writing.Writing._error_buffer`) on
+        the next tick, or, behind a write in flight, when the handle closes."""
         if self._conn in DESTROYED_STATES:
             return self
         had_handle = self._active   # a socket that never had one closes without an argument
+        if self._wq is not None or self._finish_cbs:
+            self._defer(self._error_buffer)
         self._move('destroy')
-        self._errored = error
+        if self._errored is None:
+            self._errored = error
         self._close_handle()
-        pending, self._wq = self._wq, None
-        self._wlen = 0
         self._buf = None
         self._buf_len = 0
         if error is not None:
             self._defer(self._emit_error, error)
-        if pending or self._finish_cbs:
-            self._defer(self._error_buffer, pending, error)
         if had_handle:
             self._rt.close_later(self, self._emit_close, (error is not None,))
         else:
             self._defer(self._emit_close, None)
         return self
-
-    def _error_buffer(self, pending: deque[list] | None, error: BaseException | None) -> None:
-        """Node's ``errorBuffer``: the callbacks of writes that never went out,
-        and of ``end()``, learn that the socket was destroyed."""
-        for entry in pending or ():
-            if entry[1] is not None:
-                entry[1](error or ERR_STREAM_DESTROYED('write'))
-        callbacks, self._finish_cbs = self._finish_cbs, None
-        for callback in callbacks or ():
-            callback(error or ERR_STREAM_DESTROYED('end'))
 
     def reset_and_destroy(self) -> Socket:
         """Close the TCP connection with an RST instead of a FIN (once it is
@@ -269,6 +260,11 @@ class Socket(Connecting):
 
     def _emit_close(self, had_error: bool | None) -> None:
         if self._conn is DESTROYED:   # not connecting again since
+            wq = self._wq
+            if wq and wq[0][2] is SENDING:
+                # The kernel had part of it: it completes, without an error,
+                # as libuv cancels it before the close callback (Node).
+                self._inflight_done()
             self._move('closed')
             self._deactivate()
         if had_error is None:
@@ -278,8 +274,12 @@ class Socket(Connecting):
 
     def _fail(self, err: OSError, syscall: str, callback: Callable[..., Any] | None = None) -> None:
         error = system_error(err.errno or _errno.EIO, syscall)
-        if callback is not None:
-            self._defer(callback, error)
+        if syscall == 'write':
+            # Node's onwrite(err): the failed write (and ``callback``) learn
+            # it first, then what is buffered, then 'error'.
+            if self._errored is None:
+                self._errored = error
+            self._defer(self._on_write_error, error, callback)
         self.destroy(error)
 
     # -- the exception policy --------------------------------------------------
