@@ -279,7 +279,7 @@ class Socket(Connecting):
             # it first, then what is buffered, then 'error'.
             if self._errored is None:
                 self._errored = error
-            self._defer(self._on_write_error, error, callback)
+            self._defer(self._on_write_error, error, () if callback is None else (callback,))
         self.destroy(error)
 
     # -- the exception policy --------------------------------------------------
@@ -311,8 +311,11 @@ def connect(*args: Any, **kwargs: Any) -> Socket:
     options, callback = normalize_connect_args(args, kwargs)
     socket_options = {key: options[key] for key in SOCKET_OPTIONS if key in options and key != 'onread'}
     sock = Socket(**socket_options)
-    sock._connect(options, callback)
-    return sock
+    # As Node's net.connect: `new Socket(options)`, then `socket.connect(...)`
+    # looked up on the socket, so a patched Socket.connect applies.
+    if callback is None:
+        return sock.connect(options)
+    return sock.connect(options, callback)
 
 
 create_connection = connect

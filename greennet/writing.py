@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno as _errno
 import socket as _std
 from collections import deque
+from collections.abc import Iterable
 from typing import Any, Callable
 
 from .encoding import encode
@@ -177,7 +178,7 @@ class Writing(Reading):
         if self._errored is None:
             error = ERR_SOCKET_CLOSED()
             self._errored = error
-            self._defer(self._on_write_error, error, callback)
+            self._defer(self._on_write_error, error, () if callback is None else (callback,))
         else:
             if self._wq is None:
                 self._wq = deque()
@@ -340,13 +341,14 @@ class Writing(Reading):
     # -- when writes cannot complete: Node's onwrite(err), onwriteError, errorBuffer --
 
     def _inflight_done(self, error: BaseException | None = None,
-                       callback: Callable[..., Any] | None = None) -> None:
+                       callbacks: Iterable[Callable[..., Any]] = ()) -> None:
         """The write in flight ends without being sent (Node's ``onwrite``):
         when the handle closes under it (no error), when it was closed before
         connecting, or when the kernel refused it. Its callbacks (and
-        ``callback``) are called with ``error``; then :meth:`_error_buffer`."""
+        ``callbacks``, of a write already taken off) are called with
+        ``error``; then :meth:`_error_buffer`."""
         wq = self._wq
-        done = [] if callback is None else [callback]
+        done = list(callbacks)
         while wq and wq[0][2]:
             entry = wq.popleft()
             self._wlen -= len(entry[0])
@@ -362,10 +364,10 @@ class Writing(Reading):
                 cb(error)
         self._error_buffer()
 
-    def _on_write_error(self, error: BaseException, callback: Callable[..., Any] | None = None) -> None:
+    def _on_write_error(self, error: BaseException, callbacks: Iterable[Callable[..., Any]] = ()) -> None:
         """Node's ``onwriteError``: the failed write's callbacks, then every
         pending one, then ``destroy(error)``."""
-        self._inflight_done(error, callback)
+        self._inflight_done(error, callbacks)
         if self._conn not in DESTROYED_STATES:
             self.destroy(error)
 
@@ -423,12 +425,16 @@ class Writing(Reading):
         elif self._conn in CONNECTING_STATES:
             _take_off(wq, WAITING)
             self._await_connect(wq)
-        else:   # never connected: no handle to write to
-            _take_off(wq, SENDING)
+        else:
+            # Never connected: no handle to write to. As Node's onwrite(err),
+            # the writes are taken off and the socket errored at once, their
+            # callbacks and destroy() follow on the next tick.
+            self._wq = None
+            self._wlen -= sum(len(entry[0]) for entry in wq)
             error = ERR_SOCKET_CLOSED()
             if self._errored is None:
                 self._errored = error
-            self._defer(self._on_write_error, error)
+            self._defer(self._on_write_error, error, [entry[1] for entry in wq if entry[1] is not None])
 
     # -- end ------------------------------------------------------------------
 
