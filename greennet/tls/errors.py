@@ -31,10 +31,19 @@ VERIFY_CODES = {
 }
 
 
+#: OpenSSL's ``X509_verify_cert_error_string()`` for the common ones.
+VERIFY_MESSAGES = {
+    2: 'unable to get issuer certificate', 9: 'certificate is not yet valid',
+    10: 'certificate has expired', 18: 'self-signed certificate',
+    19: 'self-signed certificate in certificate chain', 20: 'unable to get local issuer certificate',
+    21: 'unable to verify the first certificate', 50: 'application verification failure',
+}
+
+
 def verify_error(code: int, message: str | None = None) -> NodeError:
     """The error of a certificate that did not verify (OpenSSL's ``code``)."""
     name = VERIFY_CODES.get(code, 'UNSPECIFIED')
-    return NodeError(name, message or name.lower().replace('_', ' '))
+    return NodeError(name, message or VERIFY_MESSAGES.get(code) or name.lower().replace('_', ' '))
 
 
 def ssl_error(err: ssl.SSLError) -> NodeError:

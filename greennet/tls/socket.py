@@ -19,20 +19,20 @@ No greenlet waits for a handshake: it advances as the read step feeds it.
 """
 from __future__ import annotations
 
-import ctypes
 import ssl
 from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable
 
 from ..arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, normalize_connect_args
-from ..errors import ERR_INVALID_ARG_TYPE, NodeError
+from ..errors import ERR_INVALID_ARG_TYPE, ERR_STREAM_DESTROYED, NodeError
 from ..reading import HIGH_WATER_MARK, MAX_READS, READ, READ_SIZE
 from ..socket import Socket
 from ..state import DESTROYED_STATES, OPEN, R_OPEN, W_ENDING
 from ..writing import Writing
 from .context import CONTEXT_OPTIONS, alpn_list, ssl_context_for, tls_options
 from .errors import ERR_TLS_HANDSHAKE_TIMEOUT, disconnected_before_secure, ssl_error, verify_error
+from ._openssl import chain_length, verify_result
 from .identity import check_server_identity, peer_certificate
 
 __all__ = ['TLSSocket', 'connect', 'CLIENT_OPTIONS']
@@ -180,6 +180,11 @@ class TLSSocket(Socket):
         except ssl.SSLWantReadError:
             self._tls_send_out()
             return
+        except ssl.SSLCertVerificationError as err:
+            self._tls_send_out()
+            code = _node_verify_code(tls, err.verify_code)
+            self._tls_fail(verify_error(code, err.verify_message if code == err.verify_code else None))
+            return
         except ssl.SSLError as err:
             self._tls_send_out()
             self._tls_fail(ssl_error(err))
@@ -265,9 +270,9 @@ class TLSSocket(Socket):
     def _client_verify(self, tls: ssl.SSLObject) -> BaseException | None:
         """Node's ``onConnectSecure``: the chain's verdict, then the name."""
         if tls.context.verify_mode == ssl.CERT_NONE:
-            code = _verify_result(tls)
+            code = verify_result(tls)
             if code:
-                return verify_error(code)
+                return verify_error(_node_verify_code(tls, code))
         if tls.session_reused:
             return None
         hostname = str(self.servername or self._tls_host or 'localhost')
@@ -485,15 +490,22 @@ class TLSSocket(Socket):
             self._tls._greennet = None  # type: ignore[attr-defined]
         pending, self._tls_pending = self._tls_pending, None
         self._tls_pending_len = 0
-        if pending:
-            if self._wq is None:
-                self._wq = deque()
-            self._wq.extend(pending)   # their callbacks learn of the destroy (_error_buffer)
+        for _, callback in pending or ():   # writes held for the handshake learn of the destroy
+            if callback is not None:
+                self._defer(callback, self._errored or ERR_STREAM_DESTROYED('write'))
         super()._close_handle()
 
     def __repr__(self) -> str:
         where = self._peer() or self.address()
         return f'<greennet.tls.TLSSocket {self.ready_state} {self._tls_state} {where}>'
+
+
+def _node_verify_code(tls: ssl.SSLObject, code: int) -> int:
+    """Node's verification goes on past the first error: a lone leaf whose
+    issuer is unknown ends as ``UNABLE_TO_VERIFY_LEAF_SIGNATURE``."""
+    if code == 20 and chain_length(tls) == 1:
+        return 21
+    return code
 
 
 def _session_id(tls: ssl.SSLObject) -> bytes | None:
@@ -502,35 +514,6 @@ def _session_id(tls: ssl.SSLObject) -> bytes | None:
         return None
     return bytes(session.id) + session.ticket_lifetime_hint.to_bytes(8, 'big') + \
         int(session.time).to_bytes(8, 'big')
-
-
-# -- OpenSSL's verification result when Python's ssl did not act on it --------
-
-_ssl_get_verify_result: Any = None
-
-
-def _verify_result(tls: ssl.SSLObject) -> int:
-    """``SSL_get_verify_result()``: what OpenSSL concluded of the peer's chain
-    when ``verify_mode`` was ``CERT_NONE`` (Node's ``authorizationError``)."""
-    global _ssl_get_verify_result
-    try:
-        if _ssl_get_verify_result is None:
-            import _ssl
-            lib = ctypes.CDLL(_ssl.__file__)
-            fn = lib.SSL_get_verify_result
-            fn.restype, fn.argtypes = ctypes.c_long, [ctypes.c_void_p]
-            version = lib.SSL_get_version
-            version.restype, version.argtypes = ctypes.c_char_p, [ctypes.c_void_p]
-            _ssl_get_verify_result = (fn, version)
-        fn, version = _ssl_get_verify_result
-        inner = tls._sslobj  # type: ignore[attr-defined]
-        # CPython's PySSLSocket: the object header, a weak reference, then SSL *.
-        ptr = ctypes.c_void_p.from_address(id(inner) + 3 * ctypes.sizeof(ctypes.c_void_p)).value
-        if not ptr or (version(ptr) or b'').decode() != tls.version():
-            return 50   # X509_V_ERR_APPLICATION_VERIFICATION: unknown, so not authorized
-        return int(fn(ptr))
-    except (OSError, AttributeError, ImportError):
-        return 50
 
 
 # -- tls.connect() ----------------------------------------------------------------
