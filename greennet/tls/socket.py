@@ -30,9 +30,9 @@ from ..reading import HIGH_WATER_MARK, MAX_READS, READ, READ_SIZE
 from ..socket import Socket
 from ..state import DESTROYED_STATES, OPEN, R_OPEN, W_ENDING
 from ..writing import Writing
+from ._openssl import chain_length, verify_result
 from .context import CONTEXT_OPTIONS, alpn_list, ssl_context_for, tls_options
 from .errors import ERR_TLS_HANDSHAKE_TIMEOUT, disconnected_before_secure, ssl_error, verify_error
-from ._openssl import chain_length, verify_result
 from .identity import check_server_identity, peer_certificate
 
 __all__ = ['TLSSocket', 'connect', 'CLIENT_OPTIONS']
