@@ -312,12 +312,12 @@ class Reading(SocketOptions):
         rs = self._rs
         if rs is not None:
             # Node's onEofChunk: the decoder's tail is buffered, 'readable' now.
+            rs.need_readable = False
+            rs.emitted_readable = True
             if self._decoder is not None and not self._flowing:
                 tail = self._decoder.end()
                 if tail:
                     self._push(tail)
-            rs.need_readable = False
-            rs.emitted_readable = True
             self._emit_readable_now()
         if not self._buf:
             self._defer(self._end_readable)

@@ -48,7 +48,7 @@ from gevent import get_hub
 from greenlet import getcurrent
 
 from .encoding import encode
-from .errors import NodeError
+from .errors import NodeError, abort_error
 from .reading import READ, WRITE, Reading
 from .state import R_OPEN
 
@@ -216,7 +216,15 @@ def iterate(sock: Any) -> Iterator[Any]:
             else:
                 wait(sock, wakeup)
     finally:
-        sock.destroy()   # as Node's iterator: at the end, on break, on an exception
+        # As Node's iterator (its destroyer): at the end, on break, on an
+        # exception; an AbortError unless both sides were done.
+        sock.destroy(None if _finished(sock) else abort_error())
+
+
+def _finished(sock: Any) -> bool:
+    """Node's ``isFinished``: destroyed, or neither side still going."""
+    return bool(sock.destroyed or not ((sock.readable and not sock.readable_ended)
+                                       or (sock.writable and not sock.writable_ended)))
 
 
 # -- makefile ------------------------------------------------------------------------
