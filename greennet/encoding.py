@@ -34,33 +34,59 @@ def normalize_encoding(encoding: Any) -> str:
     raise ERR_UNKNOWN_ENCODING(encoding)
 
 
-_HEX_PAIRS = re.compile(r'[0-9a-fA-F]{2}')
+#: The first character that is not a hex digit.
+_NOT_HEX = re.compile(r'[^0-9a-fA-F]')
 
 
 def _encode_hex(text: str) -> bytes:
-    # Node stops at the first pair that is not hex, and drops an odd last digit.
-    out = bytearray()
-    for i in range(0, len(text) - 1, 2):
-        pair = text[i:i + 2]
-        if not _HEX_PAIRS.fullmatch(pair):
-            break
-        out.append(int(pair, 16))
-    return bytes(out)
+    # Node stops at the first pair that is not hex, and drops an odd last
+    # digit. unhexlify (C) takes the whole string when it is all hex (it
+    # refuses whitespace and non-ASCII, unlike bytes.fromhex); otherwise
+    # only the run of pairs before the first bad one.
+    even = text if not len(text) & 1 else text[:-1]
+    try:
+        return binascii.unhexlify(even)
+    except (binascii.Error, ValueError):
+        bad = _NOT_HEX.search(even)
+        return binascii.unhexlify(even[:bad.start() & ~1] if bad else even)
+
+
+#: Every byte that is in neither base64 alphabet (Node skips them).
+_NOT_BASE64 = bytes(b for b in range(256)
+                    if not (chr(b).isascii() and (chr(b).isalnum() or chr(b) in '+/-_')))
+#: base64url's two letters as base64's.
+_URL_TO_STD = bytes.maketrans(b'-_', b'+/')
 
 
 def _encode_base64(text: str) -> bytes:
-    # Node is lenient: it skips what is not base64 and needs no padding.
-    clean = re.sub(r'[^A-Za-z0-9+/\-_]', '', text.split('=', 1)[0])
-    clean = clean.replace('-', '+').replace('_', '/')
-    if len(clean) % 4 == 1:
-        clean = clean[:-1]
-    return base64.b64decode(clean + '=' * (-len(clean) % 4))
+    # Node is lenient: it stops at the first '=', skips what is in neither
+    # alphabet (whitespace, non-ASCII), takes both alphabets, needs no
+    # padding and drops a dangling last character. All in C.
+    cut = text.find('=')
+    if cut >= 0:
+        text = text[:cut]
+    raw = text.encode('ascii', 'ignore').translate(_URL_TO_STD, _NOT_BASE64)
+    if len(raw) % 4 == 1:
+        raw = raw[:-1]
+    return binascii.a2b_base64(raw + b'=' * (-len(raw) % 4))
+
+
+#: Node's 'latin1' and 'ascii' writes keep the low byte of each character.
+def _encode_latin1(text: str) -> bytes:
+    try:
+        return text.encode('latin-1')
+    except UnicodeEncodeError:
+        return bytes(ord(c) & 0xff for c in text)
+
+
+#: Node's 'ascii' decoding clears the high bit of each byte.
+_STRIP_HIGH = bytes(b & 0x7f for b in range(256))
 
 
 _ENCODERS: dict = {
     'utf8': lambda s: s.encode('utf-8', 'surrogatepass'),
-    'ascii': lambda s: bytes(ord(c) & 0xff for c in s),
-    'latin1': lambda s: bytes(ord(c) & 0xff for c in s),
+    'ascii': _encode_latin1,
+    'latin1': _encode_latin1,
     'hex': _encode_hex,
     'base64': _encode_base64,
     'base64url': _encode_base64,
@@ -96,7 +122,7 @@ class Decoder:
         if name == 'latin1':
             return lambda b: b.decode('latin-1')
         if name == 'ascii':
-            return lambda b: bytes(x & 0x7f for x in b).decode('ascii')
+            return lambda b: bytes(b).translate(_STRIP_HIGH).decode('ascii')
         if name == 'hex':
             return lambda b: binascii.hexlify(b).decode('ascii')
         return self._decode_base64
