@@ -57,7 +57,7 @@ class PausedState:
     paused mode; made on first use (:meth:`Reading._paused_state`)."""
 
     __slots__ = ('listening', 'need_readable', 'emitted_readable', 'hwm', 'resume_scheduled',
-                 'paused', 'pump')
+                 'paused', 'pump', 'hold_end')
 
     def __init__(self) -> None:
         #: Node's ``readableListening``: a ``'readable'`` listener is on.
@@ -72,6 +72,9 @@ class PausedState:
         #: The wakeup of a greenlet waiting on this socket from its own
         #: strand (:func:`greennet.straight.pump`), while it waits.
         self.pump: Any = None
+        #: Readers (``makefile()``) that see the end themselves: while any
+        #: is on, the peer's end is not emitted before a read finds it.
+        self.hold_end = 0
 
 
 class Reading(SocketOptions):
@@ -319,6 +322,8 @@ class Reading(SocketOptions):
                 if tail:
                     self._push(tail)
             self._emit_readable_now()
+            if rs.hold_end:
+                return
         if not self._buf:
             self._defer(self._end_readable)
 
@@ -383,7 +388,10 @@ class Reading(SocketOptions):
         self._sync_reading()
         if ret is not None and self._conn not in DESTROYED_STATES and self._events.get('data'):
             if self._busy and getcurrent().gr_context is self._ctx:
-                self.emit('data', ret)
+                try:
+                    self.emit('data', ret)
+                except BaseException as exc:
+                    self._fault(exc)   # the policy, not the caller of read(), gets it
             else:
                 self._defer(self.emit, 'data', ret)   # in the socket's context, on its strand
         return ret

@@ -232,7 +232,12 @@ def _finished(sock: Any) -> bool:
 class SocketIO(io.RawIOBase):
     """The raw file under ``makefile()``: ``readinto`` takes what is buffered
     (waiting for some, or the end), ``write`` waits while the socket needs
-    ``'drain'``. Closing it leaves the socket as it is."""
+    ``'drain'``. Closing it leaves the socket as it is.
+
+    While a file reads, the peer's end becomes ``'end'`` only once a read
+    has found it (``PausedState.hold_end``): the lines the file has buffered
+    are still answered before ``allow_half_open=False`` ends the socket, as
+    a standard socket's file would let them be."""
 
     def __init__(self, sock: Any, mode: str) -> None:
         super().__init__()
@@ -255,6 +260,7 @@ class SocketIO(io.RawIOBase):
                     sock.on(event, listener)
         if reader and not self._reader:
             self._reader = True
+            sock._paused_state().hold_end += 1
             sock.on('readable', self._wakeup.wake)
 
     def _listeners(self) -> list[tuple[str, Callable[..., Any]]]:
@@ -295,7 +301,7 @@ class SocketIO(io.RawIOBase):
             if sock.destroyed:
                 return 0
             if sock._rstate is not R_OPEN:
-                sock.read(0)   # at the end: 'end' follows, as Node's read() would have it
+                sock.read(0)   # the end, seen by this reader: 'end' follows
                 return 0
             wait(sock, wakeup)
 
@@ -346,6 +352,10 @@ class SocketIO(io.RawIOBase):
                         sock.remove_listener(event, listener)
                     except KeyError:
                         pass
+            if self._reader:
+                sock._paused_state().hold_end -= 1
+                if sock._rstate is not R_OPEN and not sock.readable_length:
+                    sock.read(0)
         super().close()
 
 
