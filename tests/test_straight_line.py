@@ -9,10 +9,10 @@ import sys
 
 import gevent
 import pytest
+from conftest import ROOT, close_server, get, listen, wait_flag
 from gevent.event import AsyncResult, Event
 
 import greennet
-from conftest import ROOT, close_server, get, listen, wait_flag
 
 sys.path.insert(0, os.path.join(ROOT, 'examples'))
 import kv_server  # noqa: E402
@@ -112,6 +112,7 @@ def test_kv_twenty_clients_are_served_concurrently(kv):
 
 def test_kv_example_runs_as_a_script():
     import subprocess
+
     from conftest import PYTHON, python_env
     s = std.socket()
     s.bind(('127.0.0.1', 0))
