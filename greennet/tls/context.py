@@ -205,7 +205,7 @@ class SecureContext:
                                     password=_password(passphrase))
             except ssl.SSLError as err:
                 reason = getattr(err, 'reason', None) or ''
-                if reason in ('BAD_DECRYPT', 'BAD_PASSWORD_READ') or 'decrypt' in str(err).lower():
+                if reason in ('BAD_DECRYPT', 'BAD_PASSWORD_READ') or (key and b'ENCRYPTED' in key):
                     raise NodeError('ERR_OSSL_BAD_DECRYPT',
                                     'error:1C800064:Provider routines::bad decrypt') from None
                 raise ossl_error(err) from None
