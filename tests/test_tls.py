@@ -105,7 +105,8 @@ def test_client_against_s_server():
     port = probe.getsockname()[1]
     probe.close()
     proc = subprocess.Popen([OPENSSL, 's_server', '-accept', f'127.0.0.1:{port}',
-                             '-cert', path('server-cert'), '-key', path('server-key'), '-alpn', 'x-test', '-rev', '-naccept', '1'],
+                             '-cert', path('server-cert'), '-key', path('server-key'), '-alpn', 'x-test',
+                             '-rev', '-naccept', '1'],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         while b'ACCEPT' not in run_blocking(proc.stdout.readline):
