@@ -2,8 +2,9 @@
 # greenlet, here the connection listener's own strand): each chunk in turn,
 # the loop ends at the peer's end and destroys the socket; `break` destroys
 # it; a reset by the peer is raised out of the loop.
-import greennet
 from _common import err_code, log, run
+
+import greennet
 
 n = [0]
 

@@ -2,8 +2,9 @@
 # stream flow ('resume'); a 'readable' listener pauses it (flowing False,
 # read() emits 'data' too); resume() with 'readable' on keeps it paused;
 # removing the 'readable' listener lets the 'data' listener flow again.
-import greennet
 from _common import log, run
+
+import greennet
 
 
 def on_connection(sock):

@@ -1,8 +1,9 @@
 # Paused mode: a 'readable' listener switches to paused mode (readable_flowing
 # False); read(n) returns n bytes, read(n > buffered) None, read() the rest,
 # then None; at the end 'readable' comes once more, read() is None, 'end'.
-import greennet
 from _common import log, run
+
+import greennet
 
 
 def on_connection(sock):

@@ -1,12 +1,13 @@
 # Paused mode after set_encoding(): it decodes what is already
 # buffered; readable_length and read(n) count characters; a character split
 # across chunks waits for its end; the decoder's tail is read at the end.
-import greennet
 from _common import log, run
+
+import greennet
 
 
 def codes(s):
-    return ' '.join('%x' % ord(c) for c in s)
+    return ' '.join(f'{ord(c):x}' for c in s)
 
 
 def on_connection(sock):
