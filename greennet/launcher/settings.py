@@ -20,7 +20,7 @@ from typing import Any, Callable
 from .endpoints import Endpoint, EndpointError, parse_endpoint
 
 __all__ = ['Setting', 'SETTINGS', 'Mount', 'Config', 'ConfigError', 'Switch', 'Count', 'Seconds',
-           'Choice', 'add_arguments', 'load_file', 'build_config', 'settings_table']
+           'Choice', 'PemFile', 'tls_options', 'add_arguments', 'load_file', 'build_config', 'settings_table']
 
 
 class ConfigError(ValueError):
@@ -134,6 +134,25 @@ class Choice(Kind):
         return ', '.join(self.choices)
 
 
+@dataclass(frozen=True)
+class PemFile(Kind):
+    """A PEM file (certificate, key or CAs), read when each worker starts: a
+    reload (``SIGHUP``) serves what is on disk then."""
+
+    metavar = 'FILE'
+
+    def parse(self, text: str) -> str:
+        return self.check(text)
+
+    def check(self, value: Any) -> str:
+        if not isinstance(value, str) or not value or '\0' in value:
+            raise ConfigError(f'expected the path of a PEM file, got {value!r}')
+        return value
+
+    def describe(self) -> str:
+        return 'path of a PEM file'
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -190,6 +209,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting('keep_alive', Switch(), False, 'enable TCP keep-alive on connections', server=_same),
     Setting('keep_alive_initial_delay', Seconds(32767.0), 0.0,
             'seconds of idleness before the first keep-alive probe', server=_milliseconds),
+    Setting('tls_cert', PemFile(), None,
+            'serve every mount over TLS with this certificate (chain) file; re-read on SIGHUP'),
+    Setting('tls_key', PemFile(), None, "the certificate's private key file (default: in tls_cert)"),
+    Setting('tls_ca', PemFile(), None, 'CA certificates file trusted for client certificates'),
+    Setting('tls_client_certs', Switch(), False,
+            'require client certificates signed by tls_ca (mutual TLS)'),
     Setting('backlog', Count(0, 65535), 511, 'length of the queue of pending connections'),
     Setting('log_level', Choice(_LEVELS), 'info', 'logging level: ' + ', '.join(_LEVELS)),
     Setting('access_log', Switch(), False,
@@ -337,3 +362,26 @@ def settings_table() -> str:
         rows.append(f'| `{setting.name}` | `{setting.flag}` | {setting.kind.describe()} '
                     f'| `{setting.default}` | {setting.help} |')
     return '\n'.join(rows)
+
+
+def tls_options(config: Config) -> dict[str, Any] | None:
+    """``greennet.tls.create_server()``'s options from the TLS settings (the
+    files read now), or ``None`` when ``tls_cert`` is not set."""
+    if not config.values.get('tls_cert'):
+        return None
+
+    def read(name: str) -> bytes:
+        try:
+            with open(config.values[name], 'rb') as handle:
+                return handle.read()
+        except OSError as err:
+            raise ConfigError(f'{name}: cannot read {config.values[name]}: {err.strerror}') from None
+    cert = read('tls_cert')
+    options: dict[str, Any] = {'cert': cert, 'key': read('tls_key') if config.values.get('tls_key') else cert}
+    if config.values.get('tls_ca'):
+        options['ca'] = read('tls_ca')
+    if config.values.get('tls_client_certs'):
+        if 'ca' not in options:
+            raise ConfigError('tls_client_certs needs tls_ca')
+        options['request_cert'] = True
+    return options

@@ -19,8 +19,8 @@ from typing import Any, Callable
 from ..registry import HandlerError
 from ..registry import get as get_handler
 from ..server import Server
-from .errors import LaunchError
-from .settings import Config
+from .errors import USAGE, LaunchError
+from .settings import Config, ConfigError, tls_options
 
 __all__ = ['Target', 'load_target', 'add_import_path']
 
@@ -67,6 +67,20 @@ class Target:
             _apply(obj, config.server_settings(given_only=True))
             obj.on('connection', first)
             return obj
+        try:
+            secure = tls_options(config)
+        except ConfigError as err:
+            raise LaunchError(f'{self.text}: {err}', USAGE) from None
+        if secure is not None:
+            from .. import tls
+            try:
+                server: Server = tls.create_server(secure)
+            except Exception as err:   # a coded error of greennet.tls: bad key or certificate
+                raise LaunchError(f'{self.text}: TLS: {getattr(err, "code", "")} {err}', USAGE) from None
+            _apply(server, config.server_settings())
+            server.on('connection', first)
+            server.on('secureConnection', obj)
+            return server
         server = Server()
         _apply(server, config.server_settings())
         server.on('connection', first)

@@ -16,11 +16,26 @@ import tempfile
 from collections.abc import Mapping
 from typing import Any
 
+from gevent import monkey
+
 from ..errors import ERR_INVALID_ARG_TYPE, NodeError
 from .errors import ERR_ALPN_TOO_LONG, ERR_TLS_INVALID_PROTOCOL_VERSION, ERR_TLS_UNSUPPORTED, ossl_error
 
 __all__ = ['SecureContext', 'create_secure_context', 'CONTEXT_OPTIONS', 'tls_options',
-           'alpn_list', 'ssl_context_for']
+           'alpn_list', 'ssl_context_for', 'set_attr', 'StdSSLContext']
+
+#: The standard library's ``SSLContext``, even after gevent's monkey-patching
+#: (whose SNI callback expects an ``SSLSocket``, not an ``SSLObject``).
+StdSSLContext: type[ssl.SSLContext] = monkey.get_original('ssl', 'SSLContext')
+
+
+
+def set_attr(ctx: ssl.SSLContext, name: str, value: Any) -> None:
+    """Set a context's attribute through ``_ssl._SSLContext`` itself: after
+    gevent's monkey-patching, ``ssl.SSLContext``'s own setters recurse."""
+    import _ssl
+    getattr(_ssl._SSLContext, name).__set__(ctx, value)
+
 
 #: ``createSecureContext()``'s options.
 CONTEXT_OPTIONS = ('key', 'cert', 'ca', 'passphrase', 'ciphers', 'min_version', 'max_version',
@@ -149,13 +164,13 @@ class SecureContext:
 
     def _build(self, server_side: bool, request_cert: bool, reject_unauthorized: bool,
                alpn: list[str] | None) -> ssl.SSLContext:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
+        ctx = StdSSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False   # Node checks the name after the handshake (check_server_identity)
-        ctx.options |= getattr(ssl, 'OP_NO_RENEGOTIATION', 0)
+        set_attr(ctx, 'options', ctx.options | getattr(ssl, 'OP_NO_RENEGOTIATION', 0))
         if self._min is not None:
-            ctx.minimum_version = self._min
+            set_attr(ctx, 'minimum_version', self._min)
         if self._max is not None:
-            ctx.maximum_version = self._max
+            set_attr(ctx, 'maximum_version', self._max)
         ciphers = self.options.get('ciphers')
         if ciphers:
             try:
@@ -181,9 +196,9 @@ class SecureContext:
             if request_cert and not reject_unauthorized:
                 raise ERR_TLS_UNSUPPORTED('accept an unverified client certificate (request_cert=True '
                                           'with reject_unauthorized=False)')
-            ctx.verify_mode = ssl.CERT_REQUIRED if request_cert else ssl.CERT_NONE
+            set_attr(ctx, 'verify_mode', ssl.CERT_REQUIRED if request_cert else ssl.CERT_NONE)
         else:
-            ctx.verify_mode = ssl.CERT_REQUIRED if reject_unauthorized else ssl.CERT_NONE
+            set_attr(ctx, 'verify_mode', ssl.CERT_REQUIRED if reject_unauthorized else ssl.CERT_NONE)
         if alpn:
             ctx.set_alpn_protocols(alpn)
         return ctx

@@ -20,7 +20,7 @@ from ..errors import ERR_INVALID_ARG_TYPE, NodeError
 from ..server import _SERVER_OPTIONS
 from ..server import Server as _NetServer
 from ..validators import validate_function
-from .context import CONTEXT_OPTIONS, SecureContext, alpn_list, ssl_context_for, tls_options
+from .context import CONTEXT_OPTIONS, SecureContext, alpn_list, set_attr, ssl_context_for, tls_options
 from .socket import TLSSocket
 
 __all__ = ['Server', 'create_server', 'SERVER_OPTIONS']
@@ -73,7 +73,7 @@ class Server(_NetServer):
             options = tls_options(options, SERVER_OPTIONS)
         ctx = ssl_context_for(options, True, self._request_cert, self._reject_unauthorized, self._alpn)
         if with_sni:
-            ctx.sni_callback = self._on_sni
+            set_attr(ctx, 'sni_callback', self._on_sni)
         return ctx
 
     def set_secure_context(self, options: Any) -> None:
