@@ -19,7 +19,6 @@ from .validators import (
     js_number,
     js_truthy,
     snake_options,
-    to_int32,
     to_uint32,
     validate_abort_signal,
     validate_boolean,
@@ -238,10 +237,10 @@ def validate_connect_options(options: Mapping[str, Any]) -> dict[str, Any]:
     ``port`` (int 0..65535; ``None`` only with a ``path``), ``host`` (``str``,
     ``'localhost'`` when not JavaScript-true; whatever was given when a
     custom ``lookup`` takes it), ``local_address`` (``str`` or ``None``),
-    ``local_port`` (the int 0..65535 Node binds: ``ToInt32`` of the number,
-    16 bits; or ``None``: no bind), ``local_port_requested`` (the number as
-    given, for :func:`greennet.binding.bind_local`, which reports Node's
-    ``EADDRINUSE`` when the port bound is not the one asked), ``family`` (0, 4 or 6; with a
+    ``local_port`` (the number as given, or ``None``: no bind;
+    :func:`greennet.binding.bind_local` binds it as Node does, ``ToInt32`` in
+    16 bits, and reports Node's ``EADDRINUSE`` when the port bound is not the
+    one asked), ``family`` (0, 4, 6, or ``None`` when not given; with a
     custom lookup, what was given), ``hints`` (int; with a custom lookup
     ``hints or 0`` as given), ``lookup`` (callable or ``None``), ``block_list``
     (``BlockList`` or ``None``), ``timeout`` (ms, or ``None``: not set),
@@ -270,8 +269,7 @@ def validate_connect_options(options: Mapping[str, Any]) -> dict[str, Any]:
     if js_truthy(block_list) and not isinstance(block_list, BlockList):
         raise ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', block_list)
     out['block_list'] = block_list if js_truthy(block_list) else None
-    defaults = {'host': 'localhost', 'local_address': None, 'local_port': None,
-                'local_port_requested': None, 'family': 0,
+    defaults = {'host': 'localhost', 'local_address': None, 'local_port': None, 'family': None,
                 'hints': 0, 'lookup': None, 'auto_select_family': None,
                 'auto_select_family_attempt_timeout': None}
     if js_truthy(path):
@@ -284,11 +282,6 @@ def validate_connect_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 #: A key that was not given (``None`` may be a given value).
 _ABSENT: Any = object()
-
-
-def _bind_port(local_port: Any) -> int:
-    """The port Node binds for ``localPort``: ``ToInt32``, then 16 bits."""
-    return to_int32(local_port) & 0xFFFF
 
 
 def _tcp_options(opts: dict[str, Any], port: Any) -> dict[str, Any]:
@@ -312,17 +305,15 @@ def _tcp_options(opts: dict[str, Any], port: Any) -> dict[str, Any]:
     host = host if js_truthy(host) else 'localhost'
     out = {'port': 0 if port is _ABSENT else port, 'host': host,
            'local_address': local_address if js_truthy(local_address) else None,
-           'local_port': _bind_port(local_port) if js_truthy(local_port) else None,
-           'local_port_requested': local_port if js_truthy(local_port) else None,
+           'local_port': local_port if js_truthy(local_port) else None,
            'auto_select_family': auto, 'auto_select_family_attempt_timeout': attempt,
-           'lookup': None, 'family': 0, 'hints': 0}
+           'lookup': None, 'family': None, 'hints': 0}
     if isinstance(host, str) and is_ip(host):
         return out          # no lookup: Node looks at none of lookup, family, hints
     lookup, family, hints = opts.get('lookup'), opts.get('family'), opts.get('hints')
     if lookup is not None:
         out['lookup'] = validate_function(lookup, 'options.lookup')
-        out['family'] = {'IPv4': 4, 'IPv6': 6}.get(family, family) if isinstance(family, str) else (
-            family if family is not None else 0)
+        out['family'] = {'IPv4': 4, 'IPv6': 6}.get(family, family) if isinstance(family, str) else family
         out['hints'] = hints if js_truthy(hints) else 0
         return out
     if not isinstance(host, str):

@@ -19,24 +19,22 @@ from typing import Any, Callable
 from . import lookup as _lookup
 from .address import is_ip
 from .arguments import normalize_connect_args
+from .binding import bind_local, pipe_path_error, unix_address
 from .errors import (
-    ERR_INVALID_ARG_TYPE,
-    ERR_INVALID_ARG_VALUE,
     ERR_INVALID_IP_ADDRESS,
     ERR_IP_BLOCKED,
-    ERR_MISSING_ARGS,
     system_error,
 )
 from .reading import READ, WRITE
 from .runtime import raw_socket as _raw_socket
 from .sockopts import keep_idle_seconds
 from .state import CONNECTING, CONNECTING_STATES, DESTROYED_STATES, IDLE, LOOKING_UP, OPEN, W_ENDING
-from .validators import UNSET, validate_function, validate_number, validate_port, validate_string
+from .validators import validate_function
 from .writing import Writing
 
 __all__ = ['Connecting']
 
-Local = tuple[Any, int]
+Local = tuple[Any, Any]
 
 
 class Connecting(Writing):
@@ -53,13 +51,11 @@ class Connecting(Writing):
         return self
 
     def _connect(self, options: dict[str, Any], callback: Callable[..., Any] | None) -> None:
-        path = options.get('path')
-        port = options.get('port', UNSET)
-        if port is UNSET and path is None:
-            raise ERR_MISSING_ARGS('options', 'port', 'path')
+        """``options`` as :func:`~greennet.arguments.validate_connect_options`
+        returns them: checked at the call already."""
         if callback is not None:
             validate_function(callback, 'connectListener')
-        attempt = self._plan_connect(options, path, port)
+        attempt = self._plan_connect(options)
         if self._conn is OPEN:
             # Node keeps a live connection when connect() is called again.
             if callback is not None:
@@ -91,40 +87,22 @@ class Connecting(Writing):
                 self._deactivate()
             raise
 
-    def _plan_connect(self, options: dict[str, Any], path: Any, port: Any) -> Callable[[], None]:
-        """Validate the options at the call and return what starts the attempt."""
+    def _plan_connect(self, options: dict[str, Any]) -> Callable[[], None]:
+        """What starts the attempt: a tick for a path or an IP address, a
+        lookup for a host name."""
+        path = options.get('path')
         if path is not None:
-            validate_string(path, 'options.path')
             return lambda: self._defer(self._connect_to, _std.AF_UNIX, path, None, None)
-        host = options.get('host') or 'localhost'
-        if not isinstance(host, str):
-            raise ERR_INVALID_ARG_TYPE('options.host', 'string', host)
-        if not (isinstance(port, (int, float, str)) and not isinstance(port, bool)):
-            raise ERR_INVALID_ARG_TYPE('options.port', ['number', 'string'], port)
-        port = validate_port(port)
-        local_address = options.get('local_address')
-        if local_address is not None and not is_ip(local_address):
-            raise ERR_INVALID_IP_ADDRESS(local_address)
-        local_port = options.get('local_port')
-        if local_port is not None:
-            validate_number(local_port, 'options.localPort')
-        family = options.get('family', UNSET)
-        if isinstance(family, str):
-            family = {'IPv4': 4, 'IPv6': 6}.get(family, family)
-        if family is not UNSET and (isinstance(family, bool) or family not in (0, 4, 6)):
-            raise ERR_INVALID_ARG_VALUE('options.family', family, 'must be one of: 0, 4, 6')
-        lookup = options.get('lookup')
-        if lookup is not None:
-            validate_function(lookup, 'options.lookup')
-        local = (local_address, int(local_port or 0))
+        host, port = options['host'], options['port']
+        local = (options.get('local_address'), options.get('local_port'))
         block_list = options.get('block_list')
-        kind = is_ip(host)
+        kind = is_ip(host) if isinstance(host, str) else 0
         if kind:
             af = _std.AF_INET6 if kind == 6 else _std.AF_INET
             return lambda: self._defer(self._connect_checked, af, host, port, local, block_list)
-        hints = options.get('hints') or 0
-        return lambda: self._lookup_then_connect(lookup or _lookup.lookup, host, port, family,
-                                                 hints, local, block_list)
+        lookup = options.get('lookup') or _lookup.lookup
+        family, hints = options.get('family'), options.get('hints') or 0
+        return lambda: self._lookup_then_connect(lookup, host, port, family, hints, local, block_list)
 
     def _reset_for_reconnect(self) -> None:
         """Node's ``_undestroy()``: a destroyed socket may connect again,
@@ -142,7 +120,7 @@ class Connecting(Writing):
                              hints: int, local: Local, block_list: Any) -> None:
         # Node's dns options: ADDRCONFIG unless a family or hints are given, and
         # every address (autoSelectFamily) unless a family or local address is.
-        dns_options: dict[str, Any] = {} if family is UNSET else {'family': family}
+        dns_options: dict[str, Any] = {} if family is None else {'family': family}
         any_family = family not in (4, 6)
         dns_options['hints'] = hints or (_lookup.ADDRCONFIG if any_family else 0)
         if any_family and not local[0]:
@@ -200,15 +178,19 @@ class Connecting(Writing):
         self._attach(handle)
         self._move('resolved')
         self._connect_target = (address, port)
-        target: Any = address if family == _std.AF_UNIX else (address, port)
-        if local and (local[0] or local[1]):
-            bind_host = local[0] or ('::' if family == _std.AF_INET6 else '0.0.0.0')
-            try:
-                handle.bind((bind_host, local[1]))
-            except (OSError, OverflowError, ValueError, TypeError) as err:
-                self.destroy(system_error(getattr(err, 'errno', None) or _errno.EINVAL, 'bind',
-                                          bind_host, local[1]))
+        if family == _std.AF_UNIX:
+            error = pipe_path_error(address, 'connect')
+            if error is not None:
+                self.destroy(error)
                 return
+            target: Any = unix_address(address)
+        else:
+            target = (address, port)
+            if local and (local[0] or local[1]):
+                error = bind_local(handle, family, local[0], local[1])
+                if error is not None:
+                    self.destroy(error)
+                    return
         try:
             code = handle.connect_ex(target)
         except (OSError, OverflowError, ValueError, TypeError) as err:

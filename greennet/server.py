@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import errno as _errno
 import logging
-import os
 import socket as _std
-import stat
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -21,8 +19,15 @@ from gevent.event import Event
 from . import lookup as _lookup
 from .abort import on_abort
 from .address import is_ip
-from .arguments import merge_options, normalize_listen_args, to_number
-from .binding import ListenError, adopt_fd, bind_listener, path_identity, tcp_listener, unlink_if_same
+from .arguments import (
+    is_listen_fd,
+    is_pipe_name,
+    merge_options,
+    normalize_listen_args,
+    to_number,
+    validate_server_options,
+)
+from .binding import ListenError, adopt_fd, pipe_listener, tcp_listener, unlink_if_same
 from .compat import StreamServer, accept
 from .errors import (
     ERR_INVALID_ARG_TYPE,
@@ -34,7 +39,14 @@ from .errors import (
 from .runtime import Handle
 from .runtime import raw_socket as _raw_socket
 from .socket import Socket
-from .validators import UNSET, validate_abort_signal, validate_function, validate_port
+from .validators import (
+    UNSET,
+    js_truthy,
+    over_connection_limit,
+    validate_abort_signal,
+    validate_function,
+    validate_port,
+)
 
 __all__ = ['Server', 'create_server']
 
@@ -133,8 +145,9 @@ class Server(Handle):
                  **kwargs: Any) -> None:
         super().__init__()
         # State first: a Server whose options are refused is still whole.
-        #: Refuse connections beyond this many (``None`` or 0: no limit).
-        self.max_connections: int | None = None
+        #: Refuse connections beyond this many (``None`` or 0: no limit). Any
+        #: value is taken, and applied with JavaScript's coercions, as Node.
+        self.max_connections: Any = None
         self._acceptor: _Acceptor | None = None
         self._listener: _std.socket | None = None
         self._pipe_name: str | None = None
@@ -149,13 +162,14 @@ class Server(Handle):
             options, connection_listener = None, options
         if options is not None and not isinstance(options, Mapping):
             raise ERR_INVALID_ARG_TYPE('options', 'Object', options)
-        opts = merge_options(options or None, kwargs, _SERVER_OPTIONS, 'create_server')
-        self.allow_half_open = _js_truthy(opts.get('allow_half_open', False))
-        self.pause_on_connect = _js_truthy(opts.get('pause_on_connect', False))
-        self.no_delay = _js_truthy(opts.get('no_delay', False))
-        self.keep_alive = _js_truthy(opts.get('keep_alive', False))
-        self.keep_alive_initial_delay = opts.get('keep_alive_initial_delay') or 0
-        self.block_list = opts.get('block_list')
+        opts = validate_server_options(
+            merge_options(options or None, kwargs, _SERVER_OPTIONS, 'create_server'))
+        self.allow_half_open = opts['allow_half_open']
+        self.pause_on_connect = opts['pause_on_connect']
+        self.no_delay = opts['no_delay']
+        self.keep_alive = opts['keep_alive']
+        self.keep_alive_initial_delay = opts['keep_alive_initial_delay']
+        self.block_list = opts['block_list']
         if connection_listener is not None:
             validate_function(connection_listener, 'connectionListener')
             self.on('connection', connection_listener)
@@ -204,7 +218,7 @@ class Server(Handle):
         fd = options.get('fd')
         if handle is not None:
             fd = _handle_fd(handle)
-        if isinstance(fd, int) and not isinstance(fd, bool) and fd >= 0:
+        if is_listen_fd(fd):
             self._listen_on(lambda: adopt_fd(fd, backlog, handle is not None), signal)
             return self
         port = options.get('port', UNSET)
@@ -213,16 +227,16 @@ class Server(Handle):
         if isinstance(port, (int, float, str)) and not isinstance(port, bool):
             port = validate_port(port, 'options.port')
             host = options.get('host')
-            if not isinstance(host, str) and _js_truthy(host):
+            if not isinstance(host, str) and js_truthy(host):
                 raise ERR_INVALID_ARG_TYPE('hostname', 'string', host)
             ipv6_only = bool(options.get('ipv6_only'))
-            if host:
+            if isinstance(host, str) and js_truthy(host):
                 self._lookup_and_listen(host, port, backlog, ipv6_only, signal)
                 return self
             self._listen_on(lambda: tcp_listener(None, port, backlog, ipv6_only), signal)
             return self
         path = options.get('path')
-        if isinstance(path, str) and path:
+        if isinstance(path, str) and is_pipe_name(path):
             self._listen_on(lambda: self._pipe_listener(path, backlog, options), signal)
             return self
         if 'port' not in options and 'path' not in options:
@@ -266,18 +280,9 @@ class Server(Handle):
         self._defer(self._emit_listening)
 
     def _pipe_listener(self, path: str, backlog: int, options: Mapping[str, Any]) -> _std.socket:
-        listener = bind_listener(_std.AF_UNIX, path, backlog, path, -1)
+        listener, self._unlink = pipe_listener(path, backlog, options.get('readable_all') is True,
+                                               options.get('writable_all') is True)
         self._pipe_name = path
-        self._unlink = path_identity(path)
-        if self._unlink is not None:
-            info = os.stat(path)
-            mode = 0
-            if options.get('readable_all') is True:
-                mode |= stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-            if options.get('writable_all') is True:
-                mode |= stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
-            if mode and (info.st_mode & mode) != mode:
-                os.chmod(path, stat.S_IMODE(info.st_mode) | mode)
         return listener
 
     def _watch_signal(self, signal: Any) -> None:
@@ -299,8 +304,7 @@ class Server(Handle):
 
     def _on_accept(self, client: _std.socket, peer: Any) -> None:
         # In the hub, from gevent's accept loop: nothing here may raise.
-        limit = self.max_connections
-        if limit and self._connections >= limit:
+        if over_connection_limit(self.max_connections, self._connections):
             self._drop(client)
             return
         if self.block_list is not None and self._blocked(client):
@@ -428,16 +432,6 @@ class Server(Handle):
 
     def __repr__(self) -> str:
         return f'<greennet.Server {self.address()}>'
-
-
-def _js_truthy(value: Any) -> bool:
-    """JavaScript's truthiness, which Node's ``if (options.host)`` applies:
-    an empty list or dict is true there."""
-    if value is None or value is False or value == '':
-        return False
-    if isinstance(value, (int, float)):
-        return value == value and value != 0
-    return True
 
 
 def _backlog(value: Any) -> int | None:

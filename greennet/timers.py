@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .errors import ERR_OUT_OF_RANGE
+from .arguments import validate_timeout
 from .state import DESTROYED_STATES, SocketState
-from .validators import validate_function, validate_number
+from .validators import validate_function
 
 __all__ = ['Timers', 'TIMEOUT_MAX']
 
@@ -29,11 +29,9 @@ class Timers(SocketState):
         return self._timeout_ms
 
     def set_timeout(self, timeout: float, callback: Callable[..., Any] | None = None) -> Any:
-        """Emit ``'timeout'`` after ``timeout`` ms of inactivity (0 disables)."""
-        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool):
-            validate_number(timeout, 'msecs')
-        if not (timeout >= 0 and timeout != float('inf')):
-            raise ERR_OUT_OF_RANGE('msecs', 'a non-negative finite number', timeout)
+        """Emit ``'timeout'`` after ``timeout`` ms of inactivity (0 disables);
+        ``callback``, unless ``None`` (Node's ``undefined``), must be a function."""
+        timeout = validate_timeout(timeout)
         if callback is not None:
             validate_function(callback, 'callback')
         self._timeout_ms = timeout

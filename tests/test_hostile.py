@@ -561,8 +561,16 @@ def test_set_keep_alive_coerces_any_initial_delay(servers, delay):
         client.destroy()
 
 
-@pytest.mark.parametrize('delay', ['abc', [4], 1e308])
-def test_server_keep_alive_initial_delay_of_any_value_serves(hub_errors, delay):
+@pytest.mark.parametrize('delay', ['abc', [4]])
+def test_server_keep_alive_initial_delay_not_a_number_raises(delay):
+    # Node 20: createServer({keepAliveInitialDelay: 'abc' or [4]}) throws.
+    with pytest.raises(TypeError) as raised:
+        greennet.create_server({'keepAlive': True, 'keepAliveInitialDelay': delay})
+    assert raised.value.code == 'ERR_INVALID_ARG_TYPE'
+
+
+@pytest.mark.parametrize('delay', [1e308, 0, -5, 2 ** 40])
+def test_server_keep_alive_initial_delay_of_any_number_serves(hub_errors, delay):
     server = greennet.create_server({'keepAlive': True, 'keepAliveInitialDelay': delay})
     try:
         conn = _serves_a_connection(server)
