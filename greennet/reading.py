@@ -207,7 +207,7 @@ class Reading(SocketOptions):
             if rs is not None and rs.pump is not None:
                 rs.pump.poke()
             return
-        self._rt.enter(self, Reading._read_ready)
+        self._rt.enter(self, type(self)._read_ready)   # a subclass's read step (TLS)
 
     def _read_ready(self) -> None:
         """Read while the kernel fills the whole buffer, at most

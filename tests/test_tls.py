@@ -287,3 +287,29 @@ def test_max_connections_and_timeout_apply():
 def test_exports():
     assert issubclass(tls.TLSSocket, greennet.Socket)
     assert issubclass(tls.Server, greennet.Server)
+
+
+@pytest.mark.timeout(15)
+def test_straight_line_server_over_tls():
+    """A 'secureConnection' listener reading lines with makefile(), on its own strand."""
+    def on_secure(s):
+        with s.makefile('rwb') as f:
+            for line in f:
+                f.write(line.upper())
+                f.flush()
+        s.end()
+    server = tls.create_server({'key': pem('server-key'), 'cert': pem('server-cert')})
+    server.on('secureConnection', on_secure)
+    ready = AsyncResult()
+    server.listen(0, '127.0.0.1', lambda: ready.set(server.address()['port']))
+    port = ready.get(timeout=WAIT)
+    got = bytearray()
+    done = AsyncResult()
+    c = tls.connect(port, '127.0.0.1', {'ca': pem('ca-cert'), 'servername': 'localhost'})
+    c.on('data', got.extend)
+    c.on('end', lambda: done.set(bytes(got)))
+    c.write(b'one\ntw')
+    c.write(b'o\nthree\n')
+    c.end()
+    assert done.get(timeout=WAIT) == b'ONE\nTWO\nTHREE\n'
+    server.close()

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from ..arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, normalize_connect_args
 from ..errors import ERR_INVALID_ARG_TYPE, ERR_STREAM_DESTROYED, NodeError
-from ..reading import HIGH_WATER_MARK, MAX_READS, READ, READ_SIZE
+from ..reading import HIGH_WATER_MARK, MAX_READS, READ_SIZE
 from ..socket import Socket
 from ..state import DESTROYED_STATES, OPEN, R_OPEN, W_ENDING
 from ..writing import Writing
@@ -288,16 +288,7 @@ class TLSSocket(Socket):
             return self._conn is OPEN and self._rstate is R_OPEN
         return super()._wants_read()
 
-    def _on_readable(self) -> None:
-        # In the hub: as the plain socket's, with the TLS read step.
-        if self._busy:
-            self._stalled |= READ
-            self._reading = False
-            self._rw.stop()
-            return
-        self._rt.enter(self, TLSSocket._tls_read_ready)
-
-    def _tls_read_ready(self) -> None:
+    def _read_ready(self) -> None:
         """Read ciphertext while the kernel fills the buffer (at most
         ``MAX_READS`` times), advancing the handshake or delivering plaintext."""
         for _ in range(MAX_READS):
@@ -414,7 +405,9 @@ class TLSSocket(Socket):
             address, port = self._connect_target or (self.remote_address, self.remote_port)
             self._tls_fail(disconnected_before_secure(address, port))
             return
-        if self._rstate is R_OPEN:
+        if self._tls_state is SECURE and self._conn is OPEN:
+            self._tls_decrypt()   # records read before the FIN and not yet decrypted
+        if self._rstate is R_OPEN and self._conn is OPEN:
             self._on_eof()
 
     # -- writing: plaintext in, records out -------------------------------------
