@@ -7,7 +7,7 @@ Node 20 (``Buffer.from(text, encoding).toString('hex')``).
 """
 import base64
 import os
-import time
+import sys
 
 import pytest
 
@@ -51,33 +51,41 @@ def test_latin1_and_ascii_keep_the_low_byte():
     assert Decoder('ascii').decode(b'a\xe9b') == 'aib'
 
 
-def _best_of(fn, times=3):
-    best = float('inf')
-    for _ in range(times):
-        start = time.perf_counter()
+def _calls(fn):
+    """Python and C function calls ``fn`` makes: a native path makes a few,
+    whatever the input's size; a loop over characters makes millions. (Not a
+    timing: speed is measured in bench/, never asserted.)"""
+    count = [0]
+
+    def profile(frame, event, arg):
+        if event in ('call', 'c_call'):
+            count[0] += 1
+    sys.setprofile(profile)
+    try:
         fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    finally:
+        sys.setprofile(None)
+    return count[0]
 
 
-# Budgets: 10 to 50 times what these take here (hex ~1 ms, base64 ~6 ms for
-# 2 million characters; Node ~1 ms), far below the 360 ms a Python loop took.
-@pytest.mark.parametrize('label,text,encoding,budget', [
-    ('hex', os.urandom(1_000_000).hex(), 'hex', 0.05),
-    ('hex, bad pair at the end', os.urandom(1_000_000).hex()[:-2] + 'zz', 'hex', 0.1),
-    ('base64', base64.b64encode(os.urandom(1_500_000)).decode(), 'base64', 0.1),
-    ('base64 with line breaks', base64.encodebytes(os.urandom(1_500_000)).decode(), 'base64', 0.1),
-    ('base64url', base64.urlsafe_b64encode(os.urandom(1_500_000)).decode(), 'base64url', 0.1),
-    ('latin1', 'x' * 2_000_000, 'latin1', 0.05),
+# hex ~1 ms, base64 ~5 ms for 2 million characters here (Node ~1 ms), where a
+# Python loop took 360 ms: each conversion is a handful of calls into C.
+@pytest.mark.parametrize('label,text,encoding', [
+    ('hex', os.urandom(1_000_000).hex(), 'hex'),
+    ('hex, bad pair at the end', os.urandom(1_000_000).hex()[:-2] + 'zz', 'hex'),
+    ('base64', base64.b64encode(os.urandom(1_500_000)).decode(), 'base64'),
+    ('base64 with line breaks', base64.encodebytes(os.urandom(1_500_000)).decode(), 'base64'),
+    ('base64url', base64.urlsafe_b64encode(os.urandom(1_500_000)).decode(), 'base64url'),
+    ('latin1', 'x' * 2_000_000, 'latin1'),
 ])
-def test_two_million_characters_encode_at_native_speed(label, text, encoding, budget):
-    assert _best_of(lambda: encode(text, encoding)) < budget, label
+def test_two_million_characters_encode_natively(label, text, encoding):
+    assert _calls(lambda: encode(text, encoding)) < 200, label
 
 
 def test_decoders_for_hex_and_base64_are_native_too():
     data = os.urandom(1_500_000)
-    assert _best_of(lambda: Decoder('hex').decode(data)) < 0.05
-    assert _best_of(lambda: Decoder('base64').decode(data)) < 0.05
+    assert _calls(lambda: Decoder('hex').decode(data)) < 200
+    assert _calls(lambda: Decoder('base64').decode(data)) < 200
     decoder = Decoder('base64')
     assert decoder.decode(data[:7]) + decoder.decode(data[7:]) + decoder.end() == \
         base64.b64encode(data).decode()
