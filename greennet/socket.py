@@ -28,7 +28,13 @@ from greenlet import GreenletExit
 
 from . import lookup as _lookup
 from .abort import on_abort
-from .arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, merge_options, normalize_connect_args
+from .arguments import (
+    CONNECT_OPTIONS,
+    SOCKET_OPTIONS,
+    merge_options,
+    normalize_connect_args,
+    validate_socket_options,
+)
 from .connecting import Connecting
 from .errors import (
     ERR_INVALID_ARG_VALUE,
@@ -41,7 +47,6 @@ from .errors import (
 from .runtime import Handle, log
 from .runtime import raw_socket as _raw_socket
 from .state import CONNECTING_STATES, DESTROYED, DESTROYED_STATES, IDLE
-from .validators import validate_abort_signal
 from .writing import SENDING
 
 __all__ = ['Socket', 'connect', 'create_connection']
@@ -69,10 +74,12 @@ class Socket(Connecting):
     def __init__(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__()
         self._setup(False)  # state first: a Socket whose options are refused is still whole
-        opts = merge_options(options, kwargs, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',),
-                             'Socket')
-        self.allow_half_open = bool(opts.get('allow_half_open', False))
-        signal = validate_abort_signal(opts.get('signal'))
+        if isinstance(options, (int, float)) and not isinstance(options, bool):
+            options = {'fd': options}       # Node's new Socket(fd)
+        opts = validate_socket_options(merge_options(
+            options, kwargs, SOCKET_OPTIONS + CONNECT_OPTIONS + ('pause_on_connect',), 'Socket'))
+        self.allow_half_open = opts['allow_half_open']
+        signal = opts['signal']
         if opts.get('onread') is not None:
             self._set_onread(opts['onread'])
         fd = opts.get('fd')
@@ -299,6 +306,15 @@ class Socket(Connecting):
             self._report(exc)
         if self._conn not in DESTROYED_STATES:
             self.destroy(exc)
+
+    # -- with socket: -----------------------------------------------------
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        """Node's ``socket[Symbol.asyncDispose]``: destroy the socket."""
+        self.destroy()
 
     def __repr__(self) -> str:
         return f'<greennet.Socket {self.ready_state} {self._peer() or self.address()}>'

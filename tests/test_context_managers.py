@@ -53,3 +53,21 @@ def test_with_server_refuses_new_connections_after_the_block():
     closed = wait_event(sock, 'close')
     assert get(refused).code == 'ECONNREFUSED'
     get(closed)
+
+
+def test_with_socket_destroys_it_on_exit():
+    with greennet.create_server(lambda conn: conn.resume()) as server:
+        port = listen(server, 0, '127.0.0.1')['port']
+        with greennet.connect(port, '127.0.0.1') as sock:
+            get(wait_event(sock, 'connect'))
+            closed = wait_event(sock, 'close')
+        assert sock.destroyed
+        assert get(closed) == (False,)
+
+
+def test_with_socket_destroys_it_when_the_block_raises():
+    sock = greennet.Socket()
+    with pytest.raises(KeyError):
+        with sock:
+            raise KeyError('bug')
+    assert sock.destroyed

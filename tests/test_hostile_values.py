@@ -88,18 +88,12 @@ NEWER_NODE = {
     ('listen', 'listen(arg)', 'long_str'): 'async: error(Error EINVAL listen)',
 }
 
-_SOCKET_INIT = 'arguments.validate_socket_options not yet called from Socket.__init__'
 _SERVER_INIT = 'arguments.validate_server_options not yet called from Server.__init__'
 _LISTEN_FD = 'arguments.is_listen_fd not yet used by Server.listen'
 _PIPE_LISTENER = 'binding.pipe_listener not yet called from Server._pipe_listener'
 
 #: What waits for the lead's wiring: (section, key, value or '*') -> the call to add.
 WIRING = {
-    ('connect', 'onread', '*'): 'arguments.onread_option not yet used by socket._connect (_set_onread)',
-    ('socket', 'Socket.fd', '*'): _SOCKET_INIT,
-    ('socket', 'Socket.signal', '*'): _SOCKET_INIT,
-    ('socket', 'Socket.onread', '*'): _SOCKET_INIT,
-    ('socket', 'Socket(arg)', '*'): 'Socket(number) as Socket(fd=number) not in Socket.__init__',
     ('server', 'createServer(arg)', '*'): 'Server.__init__ checks options as an Object',
     ('listen', 'listen.signal', '*'): 'listen: signal checked when not None (Node: when not undefined)',
 }
@@ -572,9 +566,7 @@ def test_listen_on_an_fd_that_cannot_be_one_is_einval(clean, fd):
 def test_socket_fd_beyond_range_negative_bool_float_raise(clean, fd, code):
     with pytest.raises((TypeError, ValueError)) as caught:
         greennet.Socket(fd=fd)
-    if getattr(caught.value, 'code', None) != code:
-        pytest.xfail('wiring: arguments.validate_socket_options not yet called from Socket.__init__ '
-                     f'(raised {getattr(caught.value, "code", None)})')
+    assert getattr(caught.value, 'code', None) == code
 
 
 @pytest.mark.parametrize('block_list', ['10.0.0.0/8', ['127.0.0.1'], {}, 5, True])
