@@ -5,11 +5,22 @@
     python bench/run.py --quick         # ~1.5 min                     -> bench/results/quick.*
     python bench/run.py --list          # scenarios and servers
     python bench/run.py --render bench/results/latest.json   # redo .md/.svg from a .json
+    python bench/run.py --baseline 48d6ddf   # also greennet_*@before: that commit's greennet/, same run
 
 Servers (bench/servers/): greennet_pipe, greennet_data, gevent_raw (Python, run
 with --python, default: this interpreter, with the repo root on PYTHONPATH),
 node_pipe, node_data (when `node` is on PATH). A server that fails to start is
 skipped and the reason is printed and written to the report.
+
+--baseline REF extracts greennet/ of git commit REF (`git archive`) into a
+temporary directory and adds greennet_pipe@before and greennet_data@before: the
+same bench/servers/*.py, with PYTHONPATH pointing at that tree instead of the
+working tree. The report then has a before/after table (ratio after / before
+per cell) and churn against Node with p99.
+
+churn20 spreads the client's connections over 256 loopback source addresses
+(loadgen -S 256); churn20_1src is the same churn from the kernel's single
+default source address (-S 0), where TIME_WAIT port reuse is part of the test.
 
 Method: every server is started once (pinned to CPU 0 with taskset, client on
 CPU 1), warmed up once with a few seconds of load, and SIGSTOPped whenever it
@@ -56,11 +67,18 @@ SCENARIOS = {
     'pp50_16k':    ('pingpong', 50, 16384, 'ops_per_s', 'req/s', 'ping-pong, 50 connections, 16 KiB messages'),
     'stream8_64k': ('stream', 8, 65536, 'mb_per_s', 'MB/s',
                     'streaming, 8 connections, 64 KiB writes, up to 1 MiB in flight each'),
-    'churn20':     ('churn', 20, 64, 'ops_per_s', 'conn/s', '20 parallel loops of connect + 64 B echo + close'),
+    'churn20':     ('churn', 20, 64, 'ops_per_s', 'conn/s',
+                    '20 parallel loops of connect + 64 B echo + close, from 256 loopback source addresses'),
+    'churn20_1src': ('churn', 20, 64, 'ops_per_s', 'conn/s',
+                     'churn20 from the kernel\'s single default source address (127.0.0.1)'),
     'idle10k':     ('idle', 10000, 16, 'kib_per_conn', 'KiB/conn',
                     'server RSS growth per idle connection, 10,000 connections (lower is better)'),
 }
 LOWER_IS_BETTER = {'idle10k'}
+# extra loadgen arguments per scenario (-S: source addresses; 0 = the kernel's choice)
+SCENARIO_ARGS = {'churn20': ['-S', '256'], 'churn20_1src': ['-S', '0']}
+# scenarios where the server's core is the limit: the ones a regression check looks at
+SATURATED = ('pp50_64', 'pp50_1k', 'pp50_16k', 'stream8_64k', 'churn20', 'churn20_1src')
 
 # name: (kind, file)
 SERVERS = {
@@ -70,9 +88,12 @@ SERVERS = {
     'node_pipe':     ('node', 'node_pipe.js'),
     'node_data':     ('node', 'node_data.js'),
 }
+BEFORE = '@before'          # suffix of the --baseline servers
+SERVER_ROOTS = {}           # server name -> tree put on PYTHONPATH (default: ROOT)
 BASELINE = 'gevent_raw'
 # "greennet vs node" table: like for like
 PAIRS = [('greennet_pipe', 'node_pipe'), ('greennet_data', 'node_data'),
+         ('greennet_pipe' + BEFORE, 'node_pipe'), ('greennet_data' + BEFORE, 'node_data'),
          ('greennet_pipe', 'gevent_raw'), ('greennet_data', 'gevent_raw'), ('gevent_raw', 'node_pipe')]
 
 
@@ -134,6 +155,7 @@ class Server:
         self.port = None
         self.note = None
         self.logpath = os.path.join(BUILD, 'logs', name + '.log')
+        self.log_start = 0   # where this process's part of the (appended) log begins
 
     def command(self, port):
         kind, fname = SERVERS[self.name]
@@ -150,10 +172,12 @@ class Server:
             self.note = 'node not found on PATH (use --node PATH)'
             return False
         env = dict(os.environ)
-        env['PYTHONPATH'] = ROOT + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        root = SERVER_ROOTS.get(self.name, ROOT)
+        env['PYTHONPATH'] = root + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
         os.makedirs(os.path.dirname(self.logpath), exist_ok=True)
         self.port = free_port()
         logf = open(self.logpath, 'ab')
+        self.log_start = logf.tell()
         logf.write(('\n--- %s %s\n' % (datetime.datetime.now().isoformat(' ', 'seconds'),
                                         ' '.join(self.command(self.port)))).encode())
         logf.flush()
@@ -187,12 +211,20 @@ class Server:
     def log_tail(self, n=3):
         try:
             with open(self.logpath, 'rb') as f:
+                f.seek(self.log_start)   # only this process's output, not an earlier run's
                 lines = f.read().decode(errors='replace').strip().splitlines()
         except OSError:
             return ''
         tail = [l.strip() for l in lines if l.strip() and not l.startswith('--- ')
                 and set(l.strip()) - set('^~ ')][-n:]
         return ' | '.join(tail)[-400:]
+
+    def death(self):
+        """Why the process is gone: its exit status and the end of its own log."""
+        rc = self.proc.poll() if self.proc is not None else None
+        how = ('killed by signal %d' % -rc if rc is not None and rc < 0
+               else 'exit code %s' % rc if rc is not None else 'not running')
+        return '%s; log: %s' % (how, self.log_tail() or '(empty)')
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -255,7 +287,8 @@ def run_loadgen(cmd, timeout):
 
 def measure_timed(args, server, scen, warm, window):
     mode, conns, size, metric, unit, _ = SCENARIOS[scen]
-    cmd = loadgen_cmd(args, mode, server.port, conns, size, warm, window, server.pid)
+    cmd = loadgen_cmd(args, mode, server.port, conns, size, warm, window, server.pid,
+                      extra=SCENARIO_ARGS.get(scen, ()))
     res = run_loadgen(cmd, warm + window + 40)
     sample = {'scenario': scen, 'server': server.name, 'unit': unit, 'ok': bool(res.get('ok')),
               'value': res.get(metric) if res.get('ok') else None,
@@ -339,6 +372,50 @@ def warm_up(args, server):
     return None
 
 
+# ---------------------------------------------------------------- baseline
+
+def git(*argv, **kw):
+    return subprocess.run(['git', '-C', ROOT] + list(argv), check=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, **kw).stdout
+
+
+def imported_from(args, root):
+    """Where the servers' python imports greennet from, with `root` first on PYTHONPATH."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = root + (os.pathsep + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+    try:
+        return subprocess.run([args.python, '-c', 'import greennet; print(greennet.__file__)'], env=env,
+                              cwd=os.path.join(BENCH, 'servers'), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=60).stdout.decode(errors='replace').strip()
+    except Exception as e:
+        return '? (%s)' % e
+
+
+def setup_baseline(args):
+    """Extract greennet/ of commit args.baseline into a temp dir; register the @before servers."""
+    import tempfile
+    try:
+        commit = git('rev-parse', '--verify', args.baseline + '^{commit}').decode().strip()
+        subject = git('log', '-1', '--format=%h %s', commit).decode().strip()
+    except subprocess.CalledProcessError as e:
+        sys.exit('run.py: --baseline %s: %s' % (args.baseline, e.stderr.decode(errors='replace').strip()))
+    tmp = tempfile.mkdtemp(prefix='greennet-before-')
+    tar = git('archive', '--format=tar', commit, 'greennet')
+    subprocess.run(['tar', '-x', '-C', tmp], input=tar, check=True)
+    for name in SERVERS:
+        if name.endswith(BEFORE):
+            SERVER_ROOTS[name] = tmp
+    args.baseline_info = {'ref': args.baseline, 'commit': commit, 'subject': subject[:200], 'tree': tmp,
+                          'imported_from': imported_from(args, tmp),
+                          'after_imported_from': imported_from(args, ROOT)}
+    if not args.baseline_info['imported_from'].startswith(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
+        sys.exit('run.py: --baseline: greennet does not import from %s: %s' % (
+            tmp, args.baseline_info['imported_from'][-300:]))
+    log('baseline %s (%s) extracted to %s' % (args.baseline, subject[:70], tmp))
+    return tmp
+
+
 # ---------------------------------------------------------------- run
 
 def versions(args):
@@ -371,6 +448,10 @@ def versions(args):
         dirty = subprocess.run(['git', 'status', '--porcelain', '--', 'greennet'], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10).stdout.strip()
         v['greennet_git'] = (rev or 'no commit') + (' + uncommitted changes' if dirty else '')
+        if dirty:
+            v['greennet_uncommitted'] = subprocess.run(
+                ['git', 'diff', '--stat', 'HEAD', '--', 'greennet'], cwd=ROOT, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, timeout=10).stdout.decode().strip().splitlines()
     except Exception:
         v['greennet_git'] = '?'
     return v
@@ -430,6 +511,7 @@ def run(args):
                      os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT + os.sep)
                      else 'python', ' '.join(sys.argv[1:])),
                  'versions': versions(args)},
+        'baseline': getattr(args, 'baseline_info', None),
         'config': {'scenarios': args.scenarios, 'servers': args.servers, 'rounds': args.rounds,
                    'warm_s': args.warm, 'window_s': args.window, 'server_warmup_s': args.server_warmup,
                    'idle_rounds': args.idle_rounds, 'server_cpu': args.server_cpu,
@@ -476,8 +558,8 @@ def run(args):
                     if data['servers'][s.name]['status'] != 'ok':
                         continue
                     if not s.alive():
-                        data['servers'][s.name] = {'status': 'failed', 'note': 'server process died: ' + s.log_tail()}
-                        log('  %s died: %s' % (s.name, s.log_tail()))
+                        data['servers'][s.name] = {'status': 'failed', 'note': 'server process died: ' + s.death()}
+                        log('  %s died: %s' % (s.name, s.death()))
                         continue
                     for attempt in range(1 + args.retries):
                         data['meta']['quiet_wait_s'] = round(
@@ -648,6 +730,9 @@ def render_md(data, tag):
             rows.append(row)
         L.append(table(['scenario'] + ['%s ÷ %s' % p for p in pairs], rows))
 
+    L.extend(render_before_after(data, cells, scens, names))
+    L.extend(render_churn(cells, scens, names))
+
     L.append('## Plot\n')
     L.append('![ratio to raw gevent](%s.svg)\n' % tag)
     L.append('Bars: median ÷ gevent_raw median (idle10k inverted: gevent_raw KiB ÷ server KiB), so higher is '
@@ -737,6 +822,85 @@ def render_md(data, tag):
         L.append(table(['server', 'RSS before (MiB)', 'RSS with 10,000 conns (MiB)', 'KiB/conn',
                         'open time (s)'], rows))
     return '\n'.join(L)
+
+
+def spread_overlap(a, b):
+    """Do the min-max ranges of two cells overlap?"""
+    va, vb = [x['value'] for x in a], [x['value'] for x in b]
+    return min(va) <= max(vb) and min(vb) <= max(va)
+
+
+def render_before_after(data, cells, scens, names):
+    """Before (--baseline) vs after per cell, with Node and raw gevent for scale."""
+    pairs = [(n[:-len(BEFORE)], n) for n in names if n.endswith(BEFORE) and n[:-len(BEFORE)] in names]
+    if not pairs:
+        return []
+    b = data.get('baseline') or {}
+    unit = {s: SCENARIOS[s][4] for s in SCENARIOS}
+    L = ['## Before and after (`--baseline %s`)\n' % b.get('ref', '?')]
+    L.append('`@before` = the same server scripts with greennet/ of %s; after = %s. '
+             'after ÷ before: above 1 is better, except idle10k (below 1 = less memory). '
+             '**▼** = more than 5 %% worse in a saturated scenario (%s) and the two min–max ranges do not '
+             'overlap; ▽ = more than 5 %% worse but the ranges overlap (within this run\'s noise).\n' % (
+                 '`%s`' % (b.get('subject') or b.get('ref', '?'))[:72], '`%s`' % data['meta'].get('versions', {}).get(
+                     'greennet_git', 'the working tree'), ', '.join(SATURATED)))
+    hdr = ['scenario', 'unit']
+    for a, bf in pairs:
+        hdr += [bf, a, 'after ÷ before']
+    extra = [n for n in ('node_pipe', 'node_data', 'gevent_raw') if n in names]
+    hdr += extra
+    rows = []
+    for s in scens:
+        row = [s, unit[s]]
+        for a, bf in pairs:
+            ca, cb = cells.get((s, a)), cells.get((s, bf))
+            row += [fmt_val(med(cb), unit[s]) if cb else '—', fmt_val(med(ca), unit[s]) if ca else '—']
+            if ca and cb and med(cb):
+                r = med(ca) / med(cb)
+                worse = (r > 1.05) if s in LOWER_IS_BETTER else (r < 0.95)
+                mark = ''
+                if worse and s in SATURATED + ('idle10k',):
+                    mark = ' ▽' if spread_overlap(ca, cb) else ' **▼**'
+                row.append('%.2f%s' % (r, mark))
+            else:
+                row.append('—')
+        row += [fmt_val(med(cells[(s, n)]), unit[s]) if (s, n) in cells else '—' for n in extra]
+        rows.append(row)
+    L.append(table(hdr, rows))
+    return L
+
+
+def render_churn(cells, scens, names):
+    """Churn (both source addressings) against Node like for like: conn/s and p99."""
+    churn = [s for s in scens if SCENARIOS[s][0] == 'churn']
+    gn = [n for n in names if n.startswith('greennet_')]
+    if not churn or not gn:
+        return []
+    L = ['## Churn against Node\n']
+    L.append('Like for like (`pipe` with `node_pipe`, `data` with `node_data`). Issue 10 asks for conn/s ÷ Node '
+             '≥ 1 and p99 ÷ Node\'s ≤ 1.5. churn20: the loadgen binds each connection to one of 256 loopback '
+             'source addresses (`-S 256`); churn20_1src: the kernel\'s single default source address '
+             '(`-S 0`, 127.0.0.1), so the ~28k ephemeral ports and TIME_WAIT reuse are part of the test. '
+             'p99 in ms, median over rounds.\n')
+    rows = []
+    for s in churn:
+        for n in gn + [x for x in ('gevent_raw', 'node_pipe', 'node_data') if x in names]:
+            c = cells.get((s, n))
+            if not c:
+                continue
+            node = n.split('@')[0].replace('greennet_', 'node_')
+            cn = cells.get((s, node)) if n.startswith('greennet_') else None
+            v, p99 = med(c), med(c, 'p99_us')
+            row = [s, n, fmt_val(v, 'conn/s'), '%.1f' % (p99 / 1000) if p99 is not None else '—']
+            if cn and med(cn) and med(cn, 'p99_us'):
+                r, rp = v / med(cn), p99 / med(cn, 'p99_us')
+                row += ['%.2f' % r, '%.2f' % rp, 'yes' if r >= 1 and rp <= 1.5 else '**no**']
+            else:
+                row += ['', '', '']
+            rows.append(row)
+    L.append(table(['scenario', 'server', 'conn/s', 'p99 ms', 'conn/s ÷ node', 'p99 ÷ node', 'meets issue 10'],
+                   rows))
+    return L
 
 
 COLORS = ['#2b6cb0', '#63b3ed', '#718096', '#38a169', '#9ae6b4', '#d69e2e', '#e53e3e', '#805ad5']
@@ -853,6 +1017,9 @@ def parse_args(argv=None):
     ap.add_argument('--server-cpu', default='0', help="CPU for the servers ('none' = no pinning)")
     ap.add_argument('--client-cpu', default='1', help='CPU for the load generator')
     ap.add_argument('--tag', help='results name: bench/results/TAG.{json,md,svg} (default latest / quick)')
+    ap.add_argument('--baseline', metavar='REF',
+                    help='also run greennet_pipe@before / greennet_data@before: the same servers with '
+                         "greennet/ of git commit REF (extracted with git archive to a temp dir)")
     ap.add_argument('--list', action='store_true', help='list scenarios and servers and exit')
     ap.add_argument('--render', metavar='JSON', help='re-render .md/.svg from a results .json and exit')
     a = ap.parse_args(argv)
@@ -867,6 +1034,15 @@ def parse_args(argv=None):
     a.quiet_budget = a.quiet_budget if a.quiet_budget is not None else (20.0 if q else 120.0)
     a.scenarios = a.scenarios.split(',') if a.scenarios else list(SCENARIOS)
     a.scenarios.sort(key=lambda s: list(SCENARIOS).index(s) if s in SCENARIOS else -1)
+    if a.baseline:   # each greennet server gets a twin running the baseline's greennet/, listed after it
+        for name in [n for n in SERVERS if n.startswith('greennet_')]:
+            SERVERS[name + BEFORE] = SERVERS[name]
+        order = []
+        for name in SERVERS:
+            if not name.endswith(BEFORE):
+                order += [name] + ([name + BEFORE] if name + BEFORE in SERVERS else [])
+        for name in order:
+            SERVERS[name] = SERVERS.pop(name)
     a.servers = a.servers.split(',') if a.servers else list(SERVERS)
     for s in a.scenarios:
         if s not in SCENARIOS:
@@ -891,7 +1067,8 @@ def main(argv=None):
         print('servers:')
         for k, (kind, f) in SERVERS.items():
             how = a.python if kind == 'python' else (a.node or 'node: NOT FOUND, will be skipped')
-            print('  %-14s bench/servers/%-18s (%s)' % (k, f, how))
+            print('  %-20s bench/servers/%-18s (%s%s)' % (
+                k, f, how, ', greennet/ of %s' % a.baseline if k.endswith(BEFORE) else ''))
         return 0
     if a.render:
         with open(a.render) as f:
@@ -908,7 +1085,12 @@ def main(argv=None):
     def on_signal(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, on_signal)
-    run(a)
+    tmp = setup_baseline(a) if a.baseline else None
+    try:
+        run(a)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
