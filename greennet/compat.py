@@ -6,7 +6,9 @@ per-chunk path. Each assumption is checked here, once, at import, so that
 an upgrade that breaks one fails at ``import greennet`` (and in
 tests/test_compat.py) with a message naming it, never later in a server:
 
-- pyee: ``EventEmitter._events`` maps an event name to a ``dict`` of
+- pyee: ``EventEmitter.__init__`` sets only ``_events`` (a dict) and
+  ``_lock`` (a lock its methods enter), which greennet's emitters set
+  themselves, in slots, with one shared no-op lock; ``_events`` maps an event name to a ``dict`` of
   listeners (key: what was added, value: what is called, in order);
   ``_add_event_handler(event, k, v)`` is what ``on``/``once``/
   ``add_listener`` call to store one; ``_remove_listener(event, f)``
@@ -30,11 +32,27 @@ from gevent import monkey
 from gevent.server import StreamServer
 from pyee import EventEmitter
 
-__all__ = ['EventEmitter', 'StreamServer', 'accept', 'check_pyee', 'check_gevent', 'check_socket']
+__all__ = ['NO_LOCK', 'EventEmitter', 'StreamServer', 'accept', 'check_pyee', 'check_gevent', 'check_socket']
 
 
 class DependencyChanged(ImportError):
     """A dependency no longer has what greennet relies on."""
+
+
+class _NoLock:
+    """What greennet's emitters have for pyee's per-emitter lock: a hub's
+    greenlets share one thread, and pyee's critical sections never switch."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None
+
+
+NO_LOCK: Any = _NoLock()
 
 
 def check_pyee() -> None:
@@ -62,6 +80,9 @@ def check_pyee() -> None:
     probe._remove_listener('x', listener)
     if 'x' in events and events['x']:
         raise DependencyChanged('greennet needs pyee.EventEmitter._remove_listener(event, f)')
+    if set(vars(EventEmitter())) != {'_events', '_lock'}:
+        raise DependencyChanged('greennet needs pyee.EventEmitter.__init__ to set only _events and '
+                                '_lock (greennet sets them itself, in slots)')
     if not callable(getattr(probe, '_emit_handle_potential_error', None)):
         raise DependencyChanged('greennet needs pyee.EventEmitter._emit_handle_potential_error')
 

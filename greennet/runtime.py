@@ -27,7 +27,7 @@ from gevent import get_hub, monkey
 from gevent.event import Event
 from greenlet import GreenletExit, getcurrent, greenlet
 
-from .compat import EventEmitter
+from .compat import NO_LOCK, EventEmitter
 
 __all__ = ['Runtime', 'runtime', 'run', 'active_handles', 'Emitter', 'Handle', 'raw_socket']
 
@@ -242,10 +242,14 @@ class Emitter(EventEmitter):
     handed to :meth:`_fault`, once; the strand goes on with its next task.
     """
 
-    __slots__ = ('_rt', '_tasks', '_busy', '_stalled', '_ctx')
+    __slots__ = ('_events', '_lock', '_rt', '_tasks', '_busy', '_stalled', '_ctx')
 
     def __init__(self, context: Context | None = None) -> None:
-        super().__init__()
+        # pyee's EventEmitter.__init__, in slots, and without a lock per
+        # emitter: a hub's greenlets share one thread and never switch inside
+        # pyee's critical sections (compat checks what __init__ sets).
+        self._events: dict[str, Any] = {}
+        self._lock = NO_LOCK
         self._rt = runtime()
         self._tasks: list[Task] | None = None
         self._busy = False
@@ -276,7 +280,7 @@ class Emitter(EventEmitter):
             self.emit('new_listener', event, k)
         handlers = events.get(event)
         if handlers is None:
-            events[event] = {k: v}  # type: ignore[assignment]  # a dict, as compat checks
+            events[event] = {k: v}
         else:
             handlers[k] = v
 

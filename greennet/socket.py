@@ -22,6 +22,7 @@ import socket as _std
 import struct
 from collections.abc import Mapping
 from contextvars import Context
+from sys import intern
 from typing import Any, Callable
 
 from greenlet import GreenletExit
@@ -99,6 +100,8 @@ class Socket(Connecting):
         self._setup(allow_half_open)
         self._server = server
         self._attach(handle)
+        if type(peer) is tuple:   # one string per client address, however many connections
+            peer = (intern(peer[0]), *peer[1:])
         self._peername = peer or None
         self._move('attach')
         if pause_on_connect:
