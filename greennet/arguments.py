@@ -15,6 +15,7 @@ from .errors import (
     ERR_OUT_OF_RANGE,
     NodeTypeError,
 )
+from .proxy_protocol import DEFAULT_TIMEOUT_MS, trusted_proxies_list
 from .validators import (
     js_number,
     js_truthy,
@@ -345,7 +346,15 @@ def validate_server_options(options: Mapping[str, Any]) -> dict[str, Any]:
     - ``high_water_mark``: when given, a number (else ``ERR_INVALID_ARG_TYPE``);
       a negative one means the default; returned as given or ``None``;
     - ``block_list`` (Node 22's option): when JavaScript-true, a
-      :class:`BlockList` (else ``ERR_INVALID_ARG_TYPE``); ``None`` otherwise.
+      :class:`BlockList` (else ``ERR_INVALID_ARG_TYPE``); ``None`` otherwise;
+    - ``proxy_protocol`` (greennet's): bool, as the others;
+    - ``trusted_proxies``: a :class:`BlockList` of the proxies believed, from
+      a ``BlockList``, an address or subnet, or a list of them
+      (``ERR_INVALID_ARG_TYPE``/``ERR_INVALID_ARG_VALUE``); loopback only
+      when not given;
+    - ``proxy_protocol_timeout``: ms, a number from 0 (no limit) to
+      2**31-1 (``ERR_INVALID_ARG_TYPE``/``ERR_OUT_OF_RANGE``); 3000 when
+      not given.
     """
     opts = dict(options)
     out: dict[str, Any] = {key: js_truthy(opts.get(key)) for key in
@@ -363,6 +372,12 @@ def validate_server_options(options: Mapping[str, Any]) -> dict[str, Any]:
     if js_truthy(block_list) and not isinstance(block_list, BlockList):
         raise ERR_INVALID_ARG_TYPE('options.blockList', 'net.BlockList', block_list)
     out['block_list'] = block_list if js_truthy(block_list) else None
+    out['proxy_protocol'] = js_truthy(opts.get('proxy_protocol'))
+    out['trusted_proxies'] = trusted_proxies_list(opts.get('trusted_proxies'))
+    wait = opts.get('proxy_protocol_timeout')
+    out['proxy_protocol_timeout'] = (
+        DEFAULT_TIMEOUT_MS if wait is None
+        else validate_number(wait, 'options.proxyProtocolTimeout', 0, 2 ** 31 - 1))
     return out
 
 

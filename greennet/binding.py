@@ -9,6 +9,7 @@ import errno as _errno
 import os
 import socket as _std
 import stat
+import sys
 from typing import Any
 
 from .address import is_ip
@@ -18,7 +19,7 @@ from .validators import js_number, to_int32
 
 __all__ = ['ListenError', 'tcp_listener', 'bind_listener', 'adopt_fd', 'PathIdentity',
            'path_identity', 'unlink_if_same', 'SUN_PATH_MAX', 'unix_address', 'pipe_path_error',
-           'pipe_listener', 'bind_local']
+           'pipe_listener', 'bind_local', 'reuse_port_option']
 
 #: ``sizeof(sockaddr_un.sun_path)`` on Linux: the longest Unix socket address.
 SUN_PATH_MAX = 108
@@ -64,26 +65,51 @@ class ListenError(Exception):
         self.error = error
 
 
-def tcp_listener(host: str | None, port: int, backlog: int, ipv6_only: bool = False) -> _std.socket:
+def reuse_port_option() -> tuple[int, int] | None:
+    """``(level, option)`` that makes the kernel spread a port's connections
+    across several listening sockets, or ``None`` where there is none.
+    libuv's list (``UV_TCP_REUSEPORT``): Linux's ``SO_REUSEPORT``, FreeBSD's
+    ``SO_REUSEPORT_LB``, DragonFly, Solaris and AIX; elsewhere (macOS, the
+    other BSDs, Windows) ``SO_REUSEPORT`` lets sockets share a port but
+    hands every connection to one of them, which is not what was asked."""
+    platform = sys.platform
+    if platform.startswith('freebsd'):
+        return _std.SOL_SOCKET, getattr(_std, 'SO_REUSEPORT_LB', 0x10000)
+    if platform.startswith(('linux', 'dragonfly', 'sunos', 'aix')) and hasattr(_std, 'SO_REUSEPORT'):
+        return _std.SOL_SOCKET, _std.SO_REUSEPORT
+    return None
+
+
+def tcp_listener(host: str | None, port: int, backlog: int, ipv6_only: bool = False,
+                 reuse_port: bool = False) -> _std.socket:
     """Bind and listen on ``host:port``; with no host, ``::`` dual-stack when
-    IPv6 is there, else ``0.0.0.0``."""
+    IPv6 is there, else ``0.0.0.0``. ``reuse_port``: see :func:`bind_listener`."""
     if not host:
         try:
-            return bind_listener(_std.AF_INET6, ('::', port), backlog, '::', port, ipv6_only)
+            return bind_listener(_std.AF_INET6, ('::', port), backlog, '::', port, ipv6_only,
+                                 reuse_port)
         except ListenError as failure:
             if failure.error.errno not in (_errno.EAFNOSUPPORT, _errno.EADDRNOTAVAIL, _errno.EINVAL):
                 raise
         host = '0.0.0.0'
     family = _std.AF_INET6 if is_ip(host) == 6 else _std.AF_INET
-    return bind_listener(family, (host, port), backlog, host, port, ipv6_only)
+    return bind_listener(family, (host, port), backlog, host, port, ipv6_only, reuse_port)
 
 
 def bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: int,
-                  ipv6_only: bool = False) -> _std.socket:
+                  ipv6_only: bool = False, reuse_port: bool = False) -> _std.socket:
     """A non-blocking listening socket bound to ``sockaddr``; failures raise
     :class:`ListenError` with Node's ``listen`` error, and nothing else (a
     Unix path too long for ``sun_path`` is ``EINVAL``, before any file is
-    made)."""
+    made).
+
+    ``reuse_port`` (Node 22's ``reusePort``, TCP only) sets the option of
+    :func:`reuse_port_option` before ``bind``, so that each process (or
+    server) binding the port gets its own queue and the kernel spreads new
+    connections across them; where the system has no such option, Node's
+    ``ENOTSUP`` from ``listen``, never a silently shared socket."""
+    if reuse_port and family != _std.AF_UNIX and reuse_port_option() is None:
+        raise ListenError(system_error(_errno.ENOTSUP, 'listen', address, port, detail=True))
     if family == _std.AF_UNIX:
         too_long = pipe_path_error(sockaddr, 'listen')
         if too_long is not None:
@@ -96,6 +122,8 @@ def bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: 
     try:
         if family != _std.AF_UNIX:
             listener.setsockopt(_std.SOL_SOCKET, _std.SO_REUSEADDR, 1)
+            if reuse_port:
+                _set_reuse_port(listener)
         if family == _std.AF_INET6:
             listener.setsockopt(_std.IPPROTO_IPV6, _std.IPV6_V6ONLY, int(ipv6_only))
         listener.bind(sockaddr)
@@ -109,6 +137,16 @@ def bind_listener(family: int, sockaddr: Any, backlog: int, address: str, port: 
         listener.close()
         raise ListenError(system_error(_errno.EINVAL, 'listen', address, port, detail=True)) from None
     return listener
+
+
+def _set_reuse_port(listener: _std.socket) -> None:
+    level, option = reuse_port_option() or (_std.SOL_SOCKET, -1)
+    try:
+        listener.setsockopt(level, option, 1)
+    except OSError as err:
+        if err.errno in (_errno.ENOPROTOOPT, _errno.EINVAL, _errno.EOPNOTSUPP):
+            raise OSError(_errno.ENOTSUP, os.strerror(_errno.ENOTSUP)) from None
+        raise
 
 
 def pipe_listener(path: str, backlog: int, readable_all: bool = False,

@@ -5,6 +5,13 @@ its handler runs in the hub and only wraps the new descriptor in a
 :class:`~greennet.socket.Socket`, which owns it from then on: gevent's habit
 of closing a client socket when the handler returns is turned off, since a
 Node-style handler always returns at once.
+
+Behind a load balancer: ``listen(reuse_port=True)`` gives this server its
+own queue on a port others bind too (:mod:`greennet.binding`), and
+``create_server(proxy_protocol=True)`` reads each connection's PROXY header
+in the hub (:mod:`greennet.proxy_protocol`) before the connection goes the
+ordinary way, with the client's address as its peer. With it off, the accept
+path is the same as without it.
 """
 from __future__ import annotations
 
@@ -36,6 +43,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING,
     system_error,
 )
+from .proxy_protocol import HeaderReader, ProxiedSocket
 from .runtime import Handle
 from .runtime import raw_socket as _raw_socket
 from .socket import Socket
@@ -62,7 +70,8 @@ _TRANSIENT_ACCEPT_ERRORS = frozenset((_errno.ECONNABORTED, _errno.EPROTO, _errno
 _log = logging.getLogger('greennet.server')
 
 _SERVER_OPTIONS = ('allow_half_open', 'pause_on_connect', 'no_delay', 'keep_alive',
-                   'keep_alive_initial_delay', 'block_list', 'high_water_mark')
+                   'keep_alive_initial_delay', 'block_list', 'high_water_mark',
+                   'proxy_protocol', 'trusted_proxies', 'proxy_protocol_timeout')
 
 
 class _Acceptor(StreamServer):
@@ -79,6 +88,8 @@ class _Acceptor(StreamServer):
     min_delay = 0.01
     #: Longest pause between two tries.
     max_delay = 0.5
+    #: The class of accepted descriptors.
+    client_class = _raw_socket
 
     def __init__(self, listener: _std.socket, server: Server) -> None:
         self._greennet_server = server
@@ -107,7 +118,7 @@ class _Acceptor(StreamServer):
             self._starved = False
             self._backoff = self.min_delay
             self._greennet_server._accept_recovered()
-        return _raw_socket(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
+        return self.client_class(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
 
     def _back_off(self, err: OSError) -> None:
         if not self._starved:
@@ -131,6 +142,18 @@ class _Acceptor(StreamServer):
 
     def do_close(self, *args: Any) -> None:
         """The ``Socket`` owns the descriptor now: leave it open."""
+
+
+class _ProxyAcceptor(_Acceptor):
+    """The accept loop of a PROXY-protocol server: each descriptor goes to
+    the server's :class:`~greennet.proxy_protocol.HeaderReader` first."""
+
+    client_class = ProxiedSocket
+
+    def handle(self, client: _std.socket, address: Any) -> None:
+        reader = self._greennet_server._proxy
+        assert reader is not None and isinstance(client, ProxiedSocket)
+        reader.start(client, address)
 
 
 class Server(Handle):
@@ -158,6 +181,8 @@ class Server(Handle):
         self.allow_half_open = self.pause_on_connect = self.no_delay = self.keep_alive = False
         self.keep_alive_initial_delay: Any = 0
         self.block_list: Any = None
+        #: The PROXY-protocol reader (``None``: the option is off).
+        self._proxy: HeaderReader | None = None
         if callable(options) and not isinstance(options, Mapping):
             options, connection_listener = None, options
         if options is not None and not isinstance(options, Mapping):
@@ -170,6 +195,8 @@ class Server(Handle):
         self.keep_alive = opts['keep_alive']
         self.keep_alive_initial_delay = opts['keep_alive_initial_delay']
         self.block_list = opts['block_list']
+        if opts['proxy_protocol']:
+            self._proxy = HeaderReader(self, opts['trusted_proxies'], opts['proxy_protocol_timeout'])
         if connection_listener is not None:
             validate_function(connection_listener, 'connectionListener')
             self.on('connection', connection_listener)
@@ -230,10 +257,11 @@ class Server(Handle):
             if not isinstance(host, str) and js_truthy(host):
                 raise ERR_INVALID_ARG_TYPE('hostname', 'string', host)
             ipv6_only = bool(options.get('ipv6_only'))
+            reuse_port = options.get('reuse_port') is True   # Node's `=== true`
             if isinstance(host, str) and js_truthy(host):
-                self._lookup_and_listen(host, port, backlog, ipv6_only, signal)
+                self._lookup_and_listen(host, port, backlog, ipv6_only, signal, reuse_port)
                 return self
-            self._listen_on(lambda: tcp_listener(None, port, backlog, ipv6_only), signal)
+            self._listen_on(lambda: tcp_listener(None, port, backlog, ipv6_only, reuse_port), signal)
             return self
         path = options.get('path')
         if isinstance(path, str) and is_pipe_name(path):
@@ -244,27 +272,28 @@ class Server(Handle):
         raise ERR_INVALID_ARG_VALUE('options', options)
 
     def _lookup_and_listen(self, host: str, port: int, backlog: int, ipv6_only: bool,
-                           signal: Any) -> None:
+                           signal: Any, reuse_port: bool = False) -> None:
         """Resolve ``host`` first, as Node does even for an IP address: the
         server binds, and ``listening`` turns true, after ``listen()`` returns."""
         self._watch_signal(signal)
         attempt = self._listen_attempt
 
         def on_lookup(err: Any, address: Any = None, family: Any = None) -> None:
-            self._defer(self._listen_resolved, attempt, err, address, port, backlog, ipv6_only)
+            self._defer(self._listen_resolved, attempt, err, address, port, backlog, ipv6_only,
+                        reuse_port)
         if is_ip(host):
             on_lookup(None, host, is_ip(host))
         else:
             _lookup.lookup(host, {}, on_lookup)
 
     def _listen_resolved(self, attempt: int, err: Any, address: Any, port: int, backlog: int,
-                         ipv6_only: bool) -> None:
+                         ipv6_only: bool, reuse_port: bool) -> None:
         if attempt != self._listen_attempt:
             return  # close() came first
         if err is not None:
             self.emit('error', err)
             return
-        self._listen_on(lambda: tcp_listener(address, port, backlog, ipv6_only), None)
+        self._listen_on(lambda: tcp_listener(address, port, backlog, ipv6_only, reuse_port), None)
 
     def _listen_on(self, make: Callable[[], _std.socket], signal: Any) -> None:
         try:
@@ -273,7 +302,7 @@ class Server(Handle):
             self._defer(self._emit_error, failure.error)
             return
         self._listener = listener
-        self._acceptor = _Acceptor(listener, self)
+        self._acceptor = (_Acceptor if self._proxy is None else _ProxyAcceptor)(listener, self)
         self._acceptor.start()
         self._activate()
         self._watch_signal(signal)
@@ -327,6 +356,10 @@ class Server(Handle):
         """On the new socket's strand, in its context: a connection listener
         that blocks holds back that connection only, and one that raises
         destroys it."""
+        if self._proxy is not None:
+            handle = sock._handle
+            header = getattr(handle, 'header', None)
+            sock.proxy_info = header.info() if header is not None else None  # type: ignore[attr-defined]
         try:
             self.emit('connection', sock)
         finally:
@@ -340,26 +373,46 @@ class Server(Handle):
             self.close()
 
     def _blocked(self, client: _std.socket) -> bool:
+        """Whether ``block_list`` refuses the peer (behind a PROXY header,
+        the client: the descriptor answers its address)."""
         if client.family == _std.AF_UNIX:
             return False
         try:
             peer = client.getpeername()[0]
         except OSError:
             return False
-        return bool(self.block_list.check(peer, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4'))
+        return bool(self.block_list.check(peer, 'ipv6' if is_ip(peer) == 6 else 'ipv4'))
 
-    def _drop(self, client: _std.socket) -> None:
+    def _drop(self, client: _std.socket, reason: str | None = None) -> None:
+        """Close a refused connection; ``'drop'`` with its addresses (the
+        client's behind a PROXY header) and, for a refused PROXY header,
+        ``'reason'``: ``'untrusted'``, ``'malformed'``, ``'too_long'``,
+        ``'truncated'`` or ``'timeout'``."""
         data: dict[str, Any] = {}
         if client.family != _std.AF_UNIX:
             family = _lookup.family_name(client.family)
             try:
                 local, remote = client.getsockname(), client.getpeername()
                 data = {'local_address': local[0], 'local_port': local[1], 'local_family': family,
-                        'remote_address': remote[0], 'remote_port': remote[1], 'remote_family': family}
+                        'remote_address': remote[0], 'remote_port': remote[1],
+                        'remote_family': 'IPv6' if is_ip(remote[0]) == 6 else 'IPv4'}
             except OSError:
                 pass
+        if reason is not None:
+            data['reason'] = reason
         client.close()
         self._defer(self.emit, 'drop', data or None)
+
+    def _header_read(self, client: _std.socket, peer: Any) -> None:
+        """A whole PROXY header came (in the hub): the connection goes on as
+        if just accepted from ``peer``, through this class's ``_on_accept``
+        (``greennet.tls``'s included)."""
+        self._on_accept(client, peer)
+        self._emit_close_if_drained()
+
+    def _header_abandoned(self) -> None:
+        """A connection whose header was coming is gone."""
+        self._emit_close_if_drained()
 
     def _accept_starved(self, err: OSError) -> None:
         """``accept`` ran out of resources: report it once per episode, as an
@@ -413,7 +466,8 @@ class Server(Handle):
         unlink_if_same(identity)
 
     def _emit_close_if_drained(self) -> None:
-        if self._acceptor is None and not self._connections:
+        if self._acceptor is None and not self._connections and not (
+                self._proxy is not None and self._proxy.pending):
             self._defer(self.emit, 'close')
 
     # -- with server: ------------------------------------------------------

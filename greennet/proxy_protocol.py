@@ -1,0 +1,509 @@
+"""The PROXY protocol (v1 text, v2 binary), as HAProxy's specification
+(``doc/proxy-protocol.txt``) defines it: a load balancer that accepted a
+client's connection opens its own to the server and sends, before any byte
+of the client's, a header that says who the client is.
+
+Two parts, one concern each:
+
+- :class:`HeaderParser`, a state machine over bytes (no I/O), in the manner
+  of h11: its states are explicit (:class:`State`), and it is fed what the
+  kernel has *without consuming it* (``MSG_PEEK``); it answers how many of
+  those bytes are header, so the reader takes exactly those and never a
+  byte of the client's own data.
+- :class:`HeaderReader`, one per server: a read watcher and a timer in the
+  hub for each connection whose header is still coming (no greenlet per
+  connection), then the connection goes on to the server's ordinary accept
+  path (``Server._on_accept``) with the client's address as its peer. The
+  header comes before TLS, so this works for ``greennet.tls`` servers too.
+
+A connection from a source outside ``trusted_proxies``, a malformed header,
+a v1 line over 107 bytes, a truncated header or one later than the timeout
+is dropped (the server's ``'drop'``, with a ``'reason'``): nobody can pass
+for another address. A connection closed before sending anything (a TCP
+health check) is closed quietly.
+"""
+from __future__ import annotations
+
+import enum
+import errno as _errno
+import socket as _std
+from collections.abc import Iterable
+from typing import Any
+
+from .address import is_ip
+from .blocklist import BlockList
+from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE
+from .runtime import raw_socket
+
+__all__ = ['State', 'HeaderParser', 'ProxyHeader', 'HeaderReader', 'ProxiedSocket',
+           'trusted_proxies_list', 'V1_MAX', 'V2_SIGNATURE', 'DEFAULT_TIMEOUT_MS']
+
+#: The longest v1 header, ``\r\n`` included (the specification's 107 bytes).
+V1_MAX = 107
+#: The first twelve bytes of every v2 header.
+V2_SIGNATURE = b'\r\n\r\n\x00\r\nQUIT\n'
+#: How long a connection may take to send its header (ms). The
+#: specification asks receivers to wait at least 3 s, a TCP retransmission.
+DEFAULT_TIMEOUT_MS = 3000
+#: How much is peeked before the version is known: a whole v1 line, or a v2
+#: header with its addresses and the usual TLVs.
+_FIRST_PEEK = 536
+
+_V1_PREFIX = b'PROXY '
+_V2_FIXED = 16
+#: v2 address block sizes by family nibble (AF_INET, AF_INET6, AF_UNIX).
+_V2_ADDRESS_SIZE = {0x0: 0, 0x1: 12, 0x2: 36, 0x3: 216}
+_V2_FAMILY = {0x0: None, 0x1: 'IPv4', 0x2: 'IPv6', 0x3: 'unix'}
+_V2_TRANSPORT = {0x0: None, 0x1: 'stream', 0x2: 'dgram'}
+#: The CRC32C TLV (checked when present).
+PP2_TYPE_CRC32C = 0x03
+
+
+class State(enum.Enum):
+    """Where a :class:`HeaderParser` is."""
+    START = 'start'          #: nothing yet
+    V1_LINE = 'v1-line'      #: inside a ``PROXY ...\\r\\n`` line
+    V2_FIXED = 'v2-fixed'    #: inside the 16 fixed bytes of a v2 header
+    V2_BODY = 'v2-body'      #: inside the addresses and TLVs of a v2 header
+    DONE = 'done'            #: a whole header: see :attr:`HeaderParser.header`
+    FAILED = 'failed'        #: not a header: see :attr:`HeaderParser.reason`
+
+
+class ProxyHeader:
+    """What a header said. ``peer`` is the client's ``sockaddr`` for the
+    socket (``None``: use the connection's own endpoints, as for ``LOCAL``,
+    v1 ``UNKNOWN``, v2 ``UNSPEC`` and ``AF_UNIX``)."""
+
+    __slots__ = ('version', 'command', 'family', 'transport', 'source_address', 'source_port',
+                 'destination_address', 'destination_port', 'tlvs')
+
+    def __init__(self, version: int, command: str, family: str | None = None,
+                 transport: str | None = None, source: tuple[Any, Any] = (None, None),
+                 destination: tuple[Any, Any] = (None, None),
+                 tlvs: dict[int, bytes] | None = None) -> None:
+        self.version = version
+        self.command = command
+        self.family = family
+        self.transport = transport
+        self.source_address, self.source_port = source
+        self.destination_address, self.destination_port = destination
+        self.tlvs = tlvs if tlvs is not None else {}
+
+    def info(self) -> dict[str, Any]:
+        """The header as ``socket.proxy_info``."""
+        return {key: getattr(self, key) for key in self.__slots__}
+
+    def peer(self, connection_family: int) -> tuple[Any, ...] | None:
+        """The client's ``sockaddr`` as a socket of ``connection_family``
+        reports one (an IPv4 client on an IPv6 connection is IPv4-mapped,
+        as a dual-stack socket shows it)."""
+        if self.command != 'PROXY' or self.family not in ('IPv4', 'IPv6'):
+            return None
+        address = self.source_address
+        if connection_family == _std.AF_INET6:
+            if self.family == 'IPv4':
+                address = '::ffff:' + address
+            return (address, self.source_port, 0, 0)
+        return (address, self.source_port)
+
+    def __repr__(self) -> str:
+        return f'<ProxyHeader {self.info()!r}>'
+
+
+class HeaderParser:
+    """The header of one connection, fed peeked bytes: :meth:`receive`
+    returns how many of them belong to the header (the caller then consumes
+    exactly those). Until the header is whole or refused, every byte given
+    is taken, so the kernel's buffer drains and a level-triggered watcher
+    does not spin."""
+
+    __slots__ = ('state', 'reason', 'header', '_buf', '_need')
+
+    def __init__(self) -> None:
+        self.state = State.START
+        #: Why the header was refused: ``'malformed'`` or ``'too_long'``.
+        self.reason: str | None = None
+        self.header: ProxyHeader | None = None
+        self._buf = b''
+        self._need = 0   # v2: the whole header's length, once known
+
+    @property
+    def received(self) -> int:
+        """Header bytes taken so far."""
+        return len(self._buf)
+
+    def want(self) -> int:
+        """The most bytes worth peeking now (never past the header, once its
+        length is known)."""
+        state = self.state
+        if state is State.V1_LINE:
+            return V1_MAX - len(self._buf)
+        if state is State.V2_FIXED:
+            return _V2_FIXED - len(self._buf)
+        if state is State.V2_BODY:
+            return self._need - len(self._buf)
+        return _FIRST_PEEK if state is State.START else 0
+
+    def receive(self, data: bytes) -> int:
+        """Take the header's share of ``data`` (bytes not yet consumed from
+        the connection); returns how many bytes that is."""
+        taken = 0
+        while taken < len(data) and self.state not in (State.DONE, State.FAILED):
+            step = self._step(data[taken:])
+            if step < 0:
+                break
+            taken += step
+        return taken
+
+    # -- transitions ---------------------------------------------------------
+
+    def _step(self, data: bytes) -> int:
+        state = self.state
+        if state is State.START:
+            first = data[:1]
+            if first == _V1_PREFIX[:1]:
+                self.state = State.V1_LINE
+            elif first == V2_SIGNATURE[:1]:
+                self.state = State.V2_FIXED
+            else:
+                return self._fail('malformed')
+            return 0
+        if state is State.V1_LINE:
+            return self._v1(data)
+        if state is State.V2_FIXED:
+            return self._v2_fixed(data)
+        return self._v2_body(data)
+
+    def _fail(self, reason: str) -> int:
+        self.state = State.FAILED
+        self.reason = reason
+        return -1
+
+    def _done(self, header: ProxyHeader | None, taken: int) -> int:
+        if header is None:
+            return self._fail('malformed')
+        self.state = State.DONE
+        self.header = header
+        return taken
+
+    def _v1(self, data: bytes) -> int:
+        have = len(self._buf)
+        joint = self._buf + data[:V1_MAX - have]
+        if not joint.startswith(_V1_PREFIX[:len(joint)]):
+            return self._fail('malformed')
+        end = joint.find(b'\n', max(0, have - 1))
+        if end < 0:
+            if len(joint) >= V1_MAX:
+                return self._fail('too_long')
+            self._buf = joint
+            return len(joint) - have
+        if end == 0 or joint[end - 1] != 0x0D:
+            return self._fail('malformed')   # a bare LF
+        self._buf = joint[:end + 1]
+        return self._done(parse_v1(joint[:end - 1]), end + 1 - have)
+
+    def _v2_fixed(self, data: bytes) -> int:
+        have = len(self._buf)
+        joint = self._buf + data[:_V2_FIXED - have]
+        if joint[:12] != V2_SIGNATURE[:len(joint)] or (len(joint) > 12 and joint[12] not in (0x20, 0x21)):
+            return self._fail('malformed')
+        self._buf = joint
+        if len(joint) < _V2_FIXED:
+            return len(joint) - have
+        self._need = _V2_FIXED + int.from_bytes(joint[14:16], 'big')
+        self.state = State.V2_BODY
+        if self._need == _V2_FIXED:
+            return self._done(parse_v2(joint), len(joint) - have)
+        return len(joint) - have
+
+    def _v2_body(self, data: bytes) -> int:
+        have = len(self._buf)
+        joint = self._buf + data[:self._need - have]
+        self._buf = joint
+        if len(joint) < self._need:
+            return len(joint) - have
+        return self._done(parse_v2(joint), len(joint) - have)
+
+
+def _port(text: bytes) -> int | None:
+    if not text.isdigit() or len(text) > 5 or (len(text) > 1 and text[:1] == b'0'):
+        return None
+    port = int(text)
+    return port if port <= 65535 else None
+
+
+def parse_v1(line: bytes) -> ProxyHeader | None:
+    """A v1 line without its ``\\r\\n``; ``None`` when malformed."""
+    parts = line.split(b' ')
+    if parts[0] != b'PROXY' or len(parts) < 2:
+        return None
+    if parts[1] == b'UNKNOWN':
+        return ProxyHeader(1, 'PROXY')
+    if len(parts) != 6 or parts[1] not in (b'TCP4', b'TCP6'):
+        return None
+    version = 4 if parts[1] == b'TCP4' else 6
+    try:
+        source, destination = parts[2].decode('ascii'), parts[3].decode('ascii')
+    except UnicodeDecodeError:
+        return None
+    if is_ip(source) != version or is_ip(destination) != version or '%' in source + destination:
+        return None
+    sport, dport = _port(parts[4]), _port(parts[5])
+    if sport is None or dport is None:
+        return None
+    family = 'IPv4' if version == 4 else 'IPv6'
+    return ProxyHeader(1, 'PROXY', family, 'stream', (source, sport), (destination, dport))
+
+
+def parse_v2(header: bytes) -> ProxyHeader | None:
+    """A whole v2 header (signature to last TLV); ``None`` when malformed."""
+    command = 'LOCAL' if header[12] & 0xF == 0 else 'PROXY'
+    fam, proto = header[13] >> 4, header[13] & 0xF
+    if fam not in _V2_ADDRESS_SIZE or proto not in _V2_TRANSPORT:
+        if command == 'LOCAL':   # its protocol block is to be ignored
+            return ProxyHeader(2, 'LOCAL')
+        return None
+    size = _V2_ADDRESS_SIZE[fam]
+    body = header[_V2_FIXED:]
+    if len(body) < size:
+        return None if command == 'PROXY' else ProxyHeader(2, 'LOCAL')
+    tlvs = _tlvs(body[size:])
+    if tlvs is None or not _crc_ok(header, tlvs):
+        return None
+    if command == 'LOCAL':
+        return ProxyHeader(2, 'LOCAL', tlvs=tlvs)
+    source: tuple[Any, Any] = (None, None)
+    destination: tuple[Any, Any] = (None, None)
+    if fam in (0x1, 0x2):
+        width = 4 if fam == 0x1 else 16
+        af = _std.AF_INET if fam == 0x1 else _std.AF_INET6
+        source = (_std.inet_ntop(af, body[:width]),
+                  int.from_bytes(body[2 * width:2 * width + 2], 'big'))
+        destination = (_std.inet_ntop(af, body[width:2 * width]),
+                       int.from_bytes(body[2 * width + 2:2 * width + 4], 'big'))
+    elif fam == 0x3:
+        source = (_unix_path(body[:108]), None)
+        destination = (_unix_path(body[108:216]), None)
+    return ProxyHeader(2, 'PROXY', _V2_FAMILY[fam], _V2_TRANSPORT[proto], source, destination, tlvs)
+
+
+def _unix_path(raw: bytes) -> str:
+    return raw.split(b'\0', 1)[0].decode('utf-8', 'surrogateescape')
+
+
+def _tlvs(data: bytes) -> dict[int, bytes] | None:
+    """``{type: value}``; a repeated type keeps its first value; ``None`` if
+    a TLV runs past the header."""
+    out: dict[int, bytes] = {}
+    pos = 0
+    while pos < len(data):
+        if pos + 3 > len(data):
+            return None
+        kind, length = data[pos], int.from_bytes(data[pos + 1:pos + 3], 'big')
+        end = pos + 3 + length
+        if end > len(data):
+            return None
+        out.setdefault(kind, data[pos + 3:end])
+        pos = end
+    return out
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data: bytes) -> int:
+    """CRC32C (Castagnoli), as the ``PP2_TYPE_CRC32C`` TLV carries it."""
+    crc = 0xFFFFFFFF
+    table = _CRC32C
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _crc_ok(header: bytes, tlvs: dict[int, bytes]) -> bool:
+    """A CRC32C TLV, when there is one, must match the header with its
+    value zeroed."""
+    value = tlvs.get(PP2_TYPE_CRC32C)
+    if value is None:
+        return True
+    if len(value) != 4:
+        return False
+    at = header.find(b'\x03\x00\x04' + value, _V2_FIXED)
+    zeroed = header[:at + 3] + b'\0\0\0\0' + header[at + 7:]
+    return crc32c(zeroed) == int.from_bytes(value, 'big')
+
+
+# -- the server side ------------------------------------------------------------
+
+
+class ProxiedSocket(raw_socket):
+    """An accepted descriptor of a PROXY-protocol server. Once its header is
+    read, ``getpeername()`` answers the client's address (what the server's
+    ``block_list`` and ``'drop'`` see) and ``header`` holds the header."""
+
+    __slots__ = ('proxy_peer', 'header')
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proxy_peer: tuple[Any, ...] | None = None
+        self.header: ProxyHeader | None = None
+
+    def getpeername(self) -> Any:
+        if self.proxy_peer is not None:
+            return self.proxy_peer
+        return super().getpeername()
+
+
+def trusted_proxies_list(value: Any) -> BlockList:
+    """``trusted_proxies`` as a :class:`BlockList` (a list of matches): a
+    ``BlockList`` is used as it is (rules added later apply); ``None`` is
+    loopback only; an address or a ``'net/prefix'`` subnet, or a list of
+    them, is checked here (``ERR_INVALID_ARG_VALUE``)."""
+    if isinstance(value, BlockList):
+        return value
+    if value is None:
+        value = ['127.0.0.0/8', '::1']
+    elif isinstance(value, str):
+        value = [value]
+    elif not isinstance(value, Iterable) or isinstance(value, (bytes, dict)):
+        raise ERR_INVALID_ARG_TYPE('options.trustedProxies', ['net.BlockList', 'Array'], value)
+    trusted = BlockList()
+    for entry in value:
+        if not isinstance(entry, str):
+            raise ERR_INVALID_ARG_VALUE('options.trustedProxies', entry, 'must be an IP address or subnet')
+        address, _, prefix = entry.partition('/')
+        version = is_ip(address)
+        kind = 'ipv4' if version == 4 else 'ipv6'
+        width = 32 if version == 4 else 128
+        if not version or (prefix and not (prefix.isdigit() and int(prefix) <= width)):
+            raise ERR_INVALID_ARG_VALUE('options.trustedProxies', entry, 'must be an IP address or subnet')
+        if prefix:
+            trusted.add_subnet(address, int(prefix), kind)
+        else:
+            trusted.add_address(address, kind)
+    return trusted
+
+
+class _Pending:
+    """A connection whose header is still coming."""
+
+    __slots__ = ('client', 'address', 'parser', 'watcher', 'timer')
+
+    def __init__(self, client: ProxiedSocket, address: Any) -> None:
+        self.client = client
+        self.address = address
+        self.parser = HeaderParser()
+        self.watcher: Any = None
+        self.timer: Any = None
+
+
+class HeaderReader:
+    """Reads the PROXY header of each connection a server accepts, in the
+    hub; hands the connection on with its client's address, or drops it."""
+
+    def __init__(self, server: Any, trusted: BlockList, timeout_ms: float) -> None:
+        self.server = server
+        #: The proxies whose headers are believed.
+        self.trusted = trusted
+        #: Milliseconds a header may take (0: no limit).
+        self.timeout_ms = timeout_ms
+        #: Connections whose header is still coming.
+        self.pending: set[_Pending] = set()
+
+    def start(self, client: ProxiedSocket, address: Any) -> None:
+        """From the accept loop, in the hub: nothing here may raise."""
+        if not self._trusted(client, address):
+            self.server._drop(client, 'untrusted')
+            return
+        pending = _Pending(client, address)
+        loop = self.server._rt.loop
+        try:
+            client.setblocking(False)
+            pending.watcher = loop.io(client.fileno(), 1)
+        except (OSError, ValueError):
+            client.close()
+            return
+        self.pending.add(pending)
+        if self.timeout_ms:
+            pending.timer = loop.timer(self.timeout_ms / 1000.0)
+            pending.timer.start(self._expired, pending)
+        pending.watcher.start(self._readable, pending)
+        self._readable(pending)   # the header often came with the handshake's last ACK
+
+    def _trusted(self, client: ProxiedSocket, address: Any) -> bool:
+        if client.family == _std.AF_UNIX:
+            return True   # who may connect is the file's permissions' business
+        host = address[0] if isinstance(address, tuple) and address else None
+        if not isinstance(host, str):
+            return False
+        return self.trusted.check(host, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4')
+
+    def _readable(self, pending: _Pending) -> None:
+        client, parser = pending.client, pending.parser
+        while True:
+            want = parser.want()
+            try:
+                data = client.recv(want, _std.MSG_PEEK)
+                if not data:
+                    self._finish(pending, 'truncated' if parser.received else None)
+                    return
+                taken = parser.receive(data)
+                if taken:
+                    client.recv(taken)
+            except BlockingIOError:
+                return
+            except OSError as err:
+                quiet = not parser.received or err.errno not in (_errno.ECONNRESET, _errno.EPIPE)
+                self._finish(pending, None if quiet else 'truncated')
+                return
+            if parser.state is State.DONE:
+                self._finish(pending, '')
+                return
+            if parser.state is State.FAILED:
+                self._finish(pending, parser.reason or 'malformed')
+                return
+            if len(data) < want:
+                return
+
+    def _expired(self, pending: _Pending) -> None:
+        if pending in self.pending:
+            self._finish(pending, 'timeout')
+
+    def _finish(self, pending: _Pending, outcome: str | None) -> None:
+        """``outcome``: ``''`` a whole header, ``None`` closed before a byte
+        (quietly), else why it is dropped."""
+        self.pending.discard(pending)
+        for watcher in (pending.watcher, pending.timer):
+            if watcher is not None:
+                watcher.stop()
+                watcher.close()
+        pending.watcher = pending.timer = None
+        client = pending.client
+        server = self.server
+        if outcome == '':
+            header = pending.parser.header
+            assert header is not None
+            client.header = header
+            client.proxy_peer = header.peer(client.family)
+            server._header_read(client, client.proxy_peer or pending.address)
+        elif outcome is None:
+            client.close()
+            server._header_abandoned()
+        else:
+            server._drop(client, outcome)
+            server._header_abandoned()
+
+    def abort_all(self) -> None:
+        """Close every connection still sending its header (quietly)."""
+        for pending in list(self.pending):
+            self._finish(pending, None)
