@@ -15,6 +15,7 @@ import struct
 
 import gevent
 import pytest
+from conftest import close_server, get, listen, wait_event
 from gevent import socket as gsocket
 from gevent.event import AsyncResult
 from hypothesis import given, settings
@@ -22,7 +23,6 @@ from hypothesis import strategies as st
 
 import greennet
 import greennet.tls as tls
-from conftest import close_server, get, listen, wait_event
 from greennet.proxy_protocol import V1_MAX, V2_SIGNATURE, HeaderParser, State, crc32c
 
 pytestmark = pytest.mark.timeout(60)

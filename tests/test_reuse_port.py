@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import gevent
 import pytest
+from conftest import close_server, get, listen, wait_event
 from gevent import socket as gsocket
 
 import greennet
 import greennet.binding
-from conftest import close_server, get, listen, wait_event
 
 pytestmark = [pytest.mark.timeout(60),
               pytest.mark.skipif(greennet.binding.reuse_port_option() is None,
