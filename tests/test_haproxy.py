@@ -192,3 +192,59 @@ def test_untrusted_proxy_is_dropped(haproxy):
         assert all(drop.get('remote_address', '127.0.0.1') == '127.0.0.1' for drop in app.drops)
     finally:
         close_server(app.server)
+
+
+# -- nginx's stream module, the other common PROXY sender ----------------------------
+
+NGINX = shutil.which('nginx') or ('/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
+NGINX_STREAM = '/usr/lib/nginx/modules/ngx_stream_module.so'
+
+NGINX_CONFIG = """\
+load_module {module};
+daemon off;
+pid {folder}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 64; }}
+stream {{
+    server {{
+        listen 127.0.0.1:{front};
+        proxy_pass 127.0.0.1:{app};
+        proxy_protocol on;
+    }}
+}}
+"""
+
+
+@pytest.mark.skipif(NGINX is None or not os.path.exists(NGINX_STREAM),
+                    reason="nginx with its stream module is not installed (libnginx-mod-stream)")
+def test_nginx_stream_proxy_protocol():
+    app = App()
+    folder = tempfile.mkdtemp(prefix='gn-nginx')
+    front = _free_port()
+    config = os.path.join(folder, 'nginx.conf')
+    with open(config, 'w') as fh:
+        fh.write(NGINX_CONFIG.format(module=NGINX_STREAM, folder=folder, front=front, app=app.port))
+    proc = subprocess.Popen([NGINX, '-p', folder, '-e', 'stderr', '-c', config],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with gevent.Timeout(10, AssertionError('nginx did not start listening')):
+            while True:
+                try:
+                    gsocket.create_connection(('127.0.0.1', front)).close()
+                    break
+                except OSError:
+                    assert proc.poll() is None, proc.stdout.read().decode()
+                    gevent.sleep(0.02)
+        jobs = [gevent.spawn(_ask, front, source) for source in SOURCES]
+        gevent.joinall(jobs, timeout=20, raise_error=True)
+        for job in jobs:
+            (address, port), answer = job.value
+            assert answer == f'{address} {port} 1'
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+        close_server(app.server)
