@@ -502,8 +502,3 @@ class HeaderReader:
         else:
             server._drop(client, outcome)
             server._header_abandoned()
-
-    def abort_all(self) -> None:
-        """Close every connection still sending its header (quietly)."""
-        for pending in list(self.pending):
-            self._finish(pending, None)
