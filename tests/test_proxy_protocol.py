@@ -230,9 +230,14 @@ def test_v1_and_v2_give_the_clients_address(peers):
     p = peers()
     assert p.ask(V1, b'hi') == ('1.2.3.4', 1111, 'IPv4', b'hi')
     assert p.ask(v2_inet(), b'yo') == ('9.8.7.6', 4444, 'IPv4', b'yo')
-    assert p.ask(b'PROXY TCP6 2001:db8::9 ::1 65535 0\r\n', b'x') == ('2001:db8::9', 65535, 'IPv6', b'x') \
-        or True   # an IPv6 client on an IPv4 connection: see test_ipv6_client_over_ipv4
     assert p.drops == []
+
+
+@pytest.mark.xfail(strict=True, reason='Socket._peer() takes the family from the descriptor, not '
+                   'from the peer it was given (greennet/socket.py, a later step)')
+def test_ipv6_client_over_an_ipv4_connection(peers):
+    p = peers()
+    assert p.ask(b'PROXY TCP6 2001:db8::9 ::1 65535 0\r\n', b'x') == ('2001:db8::9', 65535, 'IPv6', b'x')
 
 
 def test_header_and_payload_byte_by_byte(peers):
