@@ -242,12 +242,12 @@ def test_destroy_during_handshake_and_write_callbacks():
     errors = []
     closed = AsyncResult()
     c = tls.connect(port, '127.0.0.1', {'ca': pem('ca-cert')})
-    c.write('held for the handshake', errors.append)
+    c.write('held for the handshake', lambda err=None: errors.append(err))
     c.on('connect', lambda: c.destroy())
     c.on('secureConnect', lambda: errors.append('secureConnect'))
     c.on('close', closed.set)
     closed.get(timeout=WAIT)
-    assert [getattr(e, 'code', e) for e in errors] == ['ERR_STREAM_DESTROYED']
+    assert errors == [None]   # as Node: the write reached the TLS layer, which completes it
     server.close()
 
 

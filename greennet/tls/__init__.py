@@ -5,11 +5,12 @@
     server = tls.create_server({'key': key, 'cert': cert}, lambda s: s.pipe(s))
     server.listen(8443)
 """
+from .client import connect
 from .context import SecureContext, create_secure_context
 from .errors import VERIFY_CODES
 from .identity import check_server_identity
 from .server import Server, create_server
-from .socket import TLSSocket, connect
+from .socket import TLSSocket
 
 #: Node's defaults.
 DEFAULT_MIN_VERSION = 'TLSv1.2'

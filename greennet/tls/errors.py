@@ -11,6 +11,7 @@ import ssl
 from typing import Any
 
 from ..errors import NodeError, NodeRangeError, NodeTypeError
+from ._openssl import chain_length
 
 __all__ = ['VERIFY_CODES', 'verify_error', 'ssl_error', 'ossl_error', 'ERR_TLS_HANDSHAKE_TIMEOUT',
            'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_INVALID_PROTOCOL_VERSION', 'ERR_TLS_UNSUPPORTED',
@@ -106,3 +107,19 @@ def disconnected_before_secure(host: str | None, port: int | None) -> OSError:
     error.host = host  # type: ignore[attr-defined]
     error.port = port  # type: ignore[attr-defined]
     return error
+
+
+def socket_hang_up() -> OSError:
+    """Node's ``connResetException('socket hang up')``: a server's connection
+    destroyed before its handshake ended (``'tlsClientError'``)."""
+    error = OSError(104, 'socket hang up')
+    error.code = 'ECONNRESET'  # type: ignore[attr-defined]
+    return error
+
+
+def node_verify_code(tls: Any, code: int) -> int:
+    """Node's verification goes on past the first error: a lone leaf whose
+    issuer is unknown ends as ``UNABLE_TO_VERIFY_LEAF_SIGNATURE``."""
+    if code == 20 and chain_length(tls) == 1:
+        return 21
+    return code

@@ -24,22 +24,31 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from ..arguments import CONNECT_OPTIONS, SOCKET_OPTIONS, normalize_connect_args
-from ..errors import ERR_INVALID_ARG_TYPE, ERR_STREAM_DESTROYED, NodeError
+from ..errors import ERR_INVALID_ARG_TYPE, ERR_SOCKET_CLOSED_BEFORE_CONNECTION, NodeError
 from ..reading import HIGH_WATER_MARK, MAX_READS, READ_SIZE
 from ..socket import Socket
 from ..state import DESTROYED_STATES, OPEN, R_OPEN, W_ENDING
 from ..writing import Writing
-from ._openssl import chain_length, verify_result
-from .context import CONTEXT_OPTIONS, alpn_list, ssl_context_for, tls_options
-from .errors import ERR_TLS_HANDSHAKE_TIMEOUT, disconnected_before_secure, ssl_error, verify_error
+from ._openssl import verify_result
+from .context import CONTEXT_OPTIONS, alpn_list, set_attr, ssl_context_for, tls_options
+from .errors import (
+    ERR_TLS_HANDSHAKE_TIMEOUT,
+    disconnected_before_secure,
+    node_verify_code,
+    socket_hang_up,
+    ssl_error,
+    verify_error,
+)
 from .identity import check_server_identity, peer_certificate
+from .wrap import lend, record_servername
 
-__all__ = ['TLSSocket', 'connect', 'CLIENT_OPTIONS']
+__all__ = ['TLSSocket', 'CLIENT_OPTIONS', 'WRAP_OPTIONS']
 
 #: ``tls.connect()``'s own options (beside ``net.connect()``'s).
 CLIENT_OPTIONS = CONTEXT_OPTIONS + ('secure_context', 'servername', 'session', 'reject_unauthorized',
                                     'alpn_protocols', 'check_server_identity', 'socket', 'min_dh_size')
+#: ``new tls.TLSSocket(socket, options)``'s options.
+WRAP_OPTIONS = CLIENT_OPTIONS + ('is_server', 'request_cert', 'sni_callback', 'handshake_timeout')
 
 # Handshake states (``TLSSocket._tls_state``).
 PLAIN = 'plain'              # not started: the TCP connection is not up yet
@@ -54,17 +63,42 @@ class TLSSocket(Socket):
     """Node's ``tls.TLSSocket``. Client events: ``'secureConnect'``,
     ``'session'(session)``; and every ``greennet.Socket`` event."""
 
+    servername: str | bool | None
     __slots__ = ('_tls', '_tls_in', '_tls_out', '_tls_state', '_tls_pending', '_tls_pending_len',
                  '_tls_notified', '_tls_opts', '_tls_ctx', '_tls_timer', '_tls_owner', '_tls_session',
-                 '_tls_split', '_tls_host', '_tls_sni_error', 'encrypted', 'authorized',
+                 '_tls_split', '_tls_host', '_tls_sni_error', '_tls_parent', 'encrypted', 'authorized',
                  'authorization_error', 'alpn_protocol', 'servername')
 
-    def __init__(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, socket: Any = None, options: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """``TLSSocket(socket, options)`` is Node's ``new tls.TLSSocket(socket[,
+        options])``: TLS over a connected (or connecting) ``greennet.Socket``,
+        server side with ``is_server=True``. ``TLSSocket(options)`` without a
+        socket is a plain socket's construction (``tls.connect()`` uses it)."""
         self._tls_opts: dict[str, Any] = {}
         self._tls_ctx: ssl.SSLContext | None = None
         self._tls_owner: Any = None
         self._tls_host: str | None = None
-        super().__init__(options, **kwargs)
+        if not isinstance(socket, Socket):
+            super().__init__(socket if options is None else options, **kwargs)
+            return
+        super().__init__()
+        opts = tls_options(options, WRAP_OPTIONS)
+        opts.update({k: kwargs.pop(k) for k in list(kwargs) if k in WRAP_OPTIONS})
+        if kwargs:
+            raise ERR_INVALID_ARG_TYPE('options', 'Object', kwargs)
+        server_side = bool(opts.get('is_server'))
+        reject = opts.get('reject_unauthorized', True) is not False
+        request_cert = bool(opts.get('request_cert')) if server_side else False
+        ctx = ssl_context_for(opts, server_side, request_cert, reject, alpn_list(opts.get('alpn_protocols')))
+        opts['reject_unauthorized'] = reject
+        opts.setdefault('handshake_timeout', 0)
+        if server_side and ctx.sni_callback is None:
+            set_attr(ctx, 'sni_callback', record_servername)
+        elif not server_side and isinstance(opts.get('servername'), str):
+            self.servername = opts['servername']
+        self._tls_opts = opts
+        self._tls_ctx = ctx
+        lend(self, socket, server_side)
 
     def _setup(self, allow_half_open: bool) -> None:
         super()._setup(allow_half_open)
@@ -79,11 +113,59 @@ class TLSSocket(Socket):
         self._tls_session: bytes | None = None
         self._tls_split = False
         self._tls_sni_error: BaseException | None = None
+        self._tls_parent: Socket | None = None
         self.encrypted = True
         self.authorized = False
         self.authorization_error: str | None = None
         self.alpn_protocol: str | bool | None = None
-        self.servername: str | bool | None = getattr(self, 'servername', None)
+        self.servername = getattr(self, 'servername', None)
+
+    # -- over an existing socket (greennet.tls.wrap) -------------------------------
+
+    def _tls_start(self, server_side: bool, buffered: list[bytes]) -> None:
+        """The handshake over a socket taken over, then what it had buffered."""
+        if self._conn is not OPEN:
+            return
+        self._tls_begin(server_side)
+        for chunk in buffered:
+            if self._conn is OPEN and self._tls_in is not None:
+                self._tls_receive(chunk)
+
+    def _parent_closing(self) -> None:
+        # The plain socket's destroy(), before its handle closes.
+        parent = self._tls_parent
+        self.destroy(None if parent is None else parent._errored)
+
+    def _on_parent_error(self, error: BaseException) -> None:
+        self.destroy(error)
+
+    def _on_parent_close(self, *_: Any) -> None:
+        self.destroy()
+
+    def destroy(self, error: BaseException | None = None) -> TLSSocket:
+        """As ``Socket.destroy()``; over an existing socket, that one is
+        destroyed too (its ``'close'`` comes first, as in Node)."""
+        handshaking = self._tls_state is HANDSHAKING and self._conn not in DESTROYED_STATES
+        super().destroy(error)
+        owner = self._tls_owner
+        if handshaking and owner is not None and error is None:   # Node's onSocketClose
+            self.once('close', lambda *_: owner.emit('tlsClientError', socket_hang_up(), self))
+        parent, self._tls_parent = self._tls_parent, None
+        if parent is not None:
+            parent.destroy()
+        return self
+
+    def ref(self) -> TLSSocket:
+        if self._tls_parent is not None:
+            self._tls_parent.ref()
+        super().ref()
+        return self
+
+    def unref(self) -> TLSSocket:
+        if self._tls_parent is not None:
+            self._tls_parent.unref()
+        super().unref()
+        return self
 
     # -- Node's TLSSocket properties and methods --------------------------------
 
@@ -182,7 +264,7 @@ class TLSSocket(Socket):
             return
         except ssl.SSLCertVerificationError as err:
             self._tls_send_out()
-            code = _node_verify_code(tls, err.verify_code)
+            code = node_verify_code(tls, err.verify_code)
             self._tls_fail(verify_error(code, err.verify_message if code == err.verify_code else None))
             return
         except ssl.SSLError as err:
@@ -228,7 +310,7 @@ class TLSSocket(Socket):
         assert tls is not None
         self.alpn_protocol = tls.selected_alpn_protocol() or False
         owner = self._tls_owner
-        if owner is not None:
+        if tls.server_side:
             if tls.context.verify_mode == ssl.CERT_REQUIRED:
                 self.authorized = bool(tls.getpeercert(True))
             else:
@@ -237,7 +319,9 @@ class TLSSocket(Socket):
                 self.servername = False
             self._tls_state = SECURE
             self._tls_flush_pending()
-            owner.emit('secureConnection', self)
+            if owner is not None:
+                owner.emit('secureConnection', self)
+            self.emit('secure')
             self._after_secure()
             return
         error = self._client_verify(tls)
@@ -272,7 +356,7 @@ class TLSSocket(Socket):
         if tls.context.verify_mode == ssl.CERT_NONE:
             code = verify_result(tls)
             if code:
-                return verify_error(_node_verify_code(tls, code))
+                return verify_error(node_verify_code(tls, code))
         if tls.session_reused:
             return None
         hostname = str(self.servername or self._tls_host or 'localhost')
@@ -284,6 +368,8 @@ class TLSSocket(Socket):
     # -- reading: ciphertext in, plaintext out ---------------------------------
 
     def _wants_read(self) -> bool:
+        if self._tls_state is PLAIN:
+            return False
         if self._tls_state is HANDSHAKING:
             return self._conn is OPEN and self._rstate is R_OPEN
         return super()._wants_read()
@@ -306,18 +392,23 @@ class TLSSocket(Socket):
                 return
             if self._timeout_ms:
                 self._touch()
-            if self._tls_split:
-                self._tls_feed_records(data)
-            else:
-                self._tls_in.write(data)
-                if self._tls_state is HANDSHAKING:
-                    self._tls_handshake()
-                if self._tls_state is SECURE:
-                    self._tls_decrypt()
+            self._tls_receive(data)
             if len(data) < READ_SIZE:
                 return
             if self._tasks:
                 self._run_tasks()
+
+    def _tls_receive(self, data: bytes) -> None:
+        """Ciphertext from the peer: the handshake advances, plaintext is delivered."""
+        if self._tls_split:
+            self._tls_feed_records(data)
+            return
+        assert self._tls_in is not None
+        self._tls_in.write(data)
+        if self._tls_state is HANDSHAKING:
+            self._tls_handshake()
+        if self._tls_state is SECURE:
+            self._tls_decrypt()
 
     def _tls_feed_records(self, data: bytes) -> None:
         """A client feeds whole records one at a time until the first
@@ -483,22 +574,17 @@ class TLSSocket(Socket):
             self._tls._greennet = None  # type: ignore[attr-defined]
         pending, self._tls_pending = self._tls_pending, None
         self._tls_pending_len = 0
-        for _, callback in pending or ():   # writes held for the handshake learn of the destroy
-            if callback is not None:
-                self._defer(callback, self._errored or ERR_STREAM_DESTROYED('write'))
+        for _, callback in pending or ():
+            # Node: before 'connect' a held write fails; after, it completes, behind the 'error'.
+            if callback is not None and self._tls_state is PLAIN and not self._peer():
+                self._defer(callback, ERR_SOCKET_CLOSED_BEFORE_CONNECTION())
+            elif callback is not None:
+                self._defer(self._defer, callback)
         super()._close_handle()
 
     def __repr__(self) -> str:
         where = self._peer() or self.address()
         return f'<greennet.tls.TLSSocket {self.ready_state} {self._tls_state} {where}>'
-
-
-def _node_verify_code(tls: ssl.SSLObject, code: int) -> int:
-    """Node's verification goes on past the first error: a lone leaf whose
-    issuer is unknown ends as ``UNABLE_TO_VERIFY_LEAF_SIGNATURE``."""
-    if code == 20 and chain_length(tls) == 1:
-        return 21
-    return code
 
 
 def _session_id(tls: ssl.SSLObject) -> bytes | None:
@@ -507,60 +593,3 @@ def _session_id(tls: ssl.SSLObject) -> bytes | None:
         return None
     return bytes(session.id) + session.ticket_lifetime_hint.to_bytes(8, 'big') + \
         int(session.time).to_bytes(8, 'big')
-
-
-# -- tls.connect() ----------------------------------------------------------------
-
-
-def _split_args(args: tuple[Any, ...], kwargs: dict[str, Any],
-                ) -> tuple[tuple[Any, ...], dict[str, Any], dict[str, Any]]:
-    """Node's ``normalizeConnectArgs`` for ``tls``: the TLS options out of the
-    option objects (first, second or third argument) and keywords."""
-    tls: dict[str, Any] = {}
-    rest = list(args)
-    for i, arg in enumerate(rest[:3]):
-        if isinstance(arg, Mapping):
-            tls.update(tls_options(arg, CLIENT_OPTIONS))
-            if i:
-                rest[i] = None
-                kwargs.update({k: v for k, v in tls_options(arg, CONNECT_OPTIONS + SOCKET_OPTIONS).items()
-                               if k not in kwargs})
-    rest = [a for a in rest if a is not None]
-    for key in list(kwargs):
-        if key in CLIENT_OPTIONS:
-            tls[key] = kwargs.pop(key)
-    return tuple(rest), kwargs, tls
-
-
-def connect(*args: Any, **kwargs: Any) -> TLSSocket:
-    """Node's ``tls.connect()``: ``connect(port[, host][, options][, cb])``,
-    ``connect(options[, cb])``; ``cb`` listens for ``'secureConnect'``."""
-    args, kwargs, tls = _split_args(args, kwargs)
-    if 'check_server_identity' in tls and not callable(tls['check_server_identity']):
-        raise ERR_INVALID_ARG_TYPE('options.checkServerIdentity', 'function', tls['check_server_identity'])
-    reject = tls.get('reject_unauthorized', True) is not False
-    alpn = alpn_list(tls.get('alpn_protocols'))
-    servername = tls.get('servername')
-    if servername is not None and not isinstance(servername, str):
-        raise ERR_INVALID_ARG_TYPE('options.servername', 'string', servername)
-    ctx = ssl_context_for(tls, False, False, reject, alpn)
-    if tls.get('socket') is not None:
-        raise NodeError('ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
-                        'greennet.tls.connect(socket=...) is not supported yet')
-    options, callback = normalize_connect_args(args, kwargs)
-    socket_options = {key: options[key] for key in SOCKET_OPTIONS if key in options and key != 'onread'}
-    sock = TLSSocket(**socket_options)
-    sock._tls_opts = tls
-    sock._tls_opts['reject_unauthorized'] = reject
-    sock._tls_ctx = ctx
-    host = options.get('host') or 'localhost'
-    sock._tls_host = None if options.get('path') else host
-    from ..address import is_ip
-    if servername:
-        sock.servername = servername
-    elif sock._tls_host and not is_ip(sock._tls_host):
-        sock.servername = sock._tls_host
-    if callback is not None:
-        sock.once('secureConnect', callback)
-    sock._connect(options, None)
-    return sock
