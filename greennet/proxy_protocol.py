@@ -100,10 +100,10 @@ class ProxyHeader:
         if self.command != 'PROXY' or self.family not in ('IPv4', 'IPv6'):
             return None
         address = self.source_address
+        if self.family == 'IPv6':
+            return (address, self.source_port, 0, 0)    # an IPv6 sockaddr, whatever the connection
         if connection_family == _std.AF_INET6:
-            if self.family == 'IPv4':
-                address = '::ffff:' + address
-            return (address, self.source_port, 0, 0)
+            return ('::ffff:' + address, self.source_port, 0, 0)
         return (address, self.source_port)
 
     def __repr__(self) -> str:

@@ -359,7 +359,7 @@ class Server(Handle):
         if self._proxy is not None:
             handle = sock._handle
             header = getattr(handle, 'header', None)
-            sock.proxy_info = header.info() if header is not None else None  # type: ignore[attr-defined]
+            sock.proxy_info = header.info() if header is not None else None
         try:
             self.emit('connection', sock)
         finally:

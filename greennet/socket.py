@@ -27,7 +27,6 @@ from typing import Any, Callable
 
 from greenlet import GreenletExit
 
-from . import lookup as _lookup
 from .abort import on_abort
 from .arguments import (
     CONNECT_OPTIONS,
@@ -59,7 +58,9 @@ _LINGER_ZERO = struct.pack('ii', 1, 0)
 def _sockaddr_dict(sockaddr: Any, family: int) -> dict[str, Any]:
     if family == _std.AF_UNIX or not isinstance(sockaddr, tuple):
         return {}
-    return {'address': sockaddr[0], 'family': _lookup.family_name(family), 'port': sockaddr[1]}
+    # The address's own family: behind a PROXY header it need not be the socket's.
+    kind = 'IPv6' if len(sockaddr) == 4 else 'IPv4'
+    return {'address': sockaddr[0], 'family': kind, 'port': sockaddr[1]}
 
 
 class Socket(Connecting):
@@ -70,11 +71,13 @@ class Socket(Connecting):
     ``'timeout'``.
     """
 
-    __slots__ = ()
+    __slots__ = ('proxy_info',)
 
     def __init__(self, options: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__()
         self._setup(False)  # state first: a Socket whose options are refused is still whole
+        #: What a PROXY protocol header said (a server's ``proxy_protocol``), else ``None``.
+        self.proxy_info: dict[str, Any] | None = None
         if isinstance(options, (int, float)) and not isinstance(options, bool):
             options = {'fd': options}       # Node's new Socket(fd)
         opts = validate_socket_options(merge_options(
@@ -98,6 +101,7 @@ class Socket(Connecting):
         self = cls.__new__(cls)
         Handle.__init__(self, context)
         self._setup(allow_half_open)
+        self.proxy_info = None
         self._server = server
         self._attach(handle)
         if type(peer) is tuple:   # one string per client address, however many connections

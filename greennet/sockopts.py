@@ -7,6 +7,7 @@ from typing import Any
 
 from .state import OPEN
 from .timers import Timers
+from .validators import js_truthy
 
 __all__ = ['SocketOptions', 'keep_idle_seconds']
 
@@ -36,7 +37,7 @@ class SocketOptions(Timers):
         """Enable TCP keep-alive: ``SO_KEEPALIVE``, ``TCP_KEEPIDLE`` =
         ``initial_delay`` (ms, 0 keeps the current value), ``TCP_KEEPCNT=10``,
         ``TCP_KEEPINTVL=1``."""
-        self._keep_alive = (bool(enable), keep_idle_seconds(initial_delay))
+        self._keep_alive = (js_truthy(enable), keep_idle_seconds(initial_delay))
         self._apply_keep_alive()
         return self
 

@@ -233,8 +233,6 @@ def test_v1_and_v2_give_the_clients_address(peers):
     assert p.drops == []
 
 
-@pytest.mark.xfail(strict=True, reason='Socket._peer() takes the family from the descriptor, not '
-                   'from the peer it was given (greennet/socket.py, a later step)')
 def test_ipv6_client_over_an_ipv4_connection(peers):
     p = peers()
     assert p.ask(b'PROXY TCP6 2001:db8::9 ::1 65535 0\r\n', b'x') == ('2001:db8::9', 65535, 'IPv6', b'x')
