@@ -164,6 +164,9 @@ class Server(Handle):
     because of ``max_connections`` (or a ``block_list``).
     """
 
+    #: The class of the sockets this server accepts (``greennet.tls``: ``TLSSocket``).
+    _socket_class: type[Socket] = Socket
+
     def __init__(self, options: Any = None, connection_listener: Callable[..., Any] | None = None,
                  **kwargs: Any) -> None:
         super().__init__()
@@ -340,8 +343,8 @@ class Server(Handle):
             self._drop(client)
             return
         try:
-            sock = Socket._accepted(self, client, peer, self.allow_half_open, self.pause_on_connect,
-                                    self._ctx.copy())
+            sock = self._socket_class._accepted(self, client, peer, self.allow_half_open,
+                                                self.pause_on_connect, self._ctx.copy())
         except OSError:
             client.close()  # reset before we could look at it
             return
@@ -350,7 +353,12 @@ class Server(Handle):
         if self.keep_alive:
             sock.set_keep_alive(True, self.keep_alive_initial_delay)
         self._connections += 1
+        self._prepare(sock)
         sock._defer(self._emit_connection, sock)
+
+    def _prepare(self, sock: Socket) -> None:
+        """A new connection, before its ``'connection'``: what a subclass
+        adds (``greennet.tls`` starts the handshake)."""
 
     def _emit_connection(self, sock: Socket) -> None:
         """On the new socket's strand, in its context: a connection listener
