@@ -11,7 +11,6 @@ strand, as ``'connection'`` is.
 from __future__ import annotations
 
 import re
-import socket as _std
 import ssl
 from collections.abc import Mapping
 from typing import Any, Callable
@@ -19,6 +18,7 @@ from typing import Any, Callable
 from ..errors import ERR_INVALID_ARG_TYPE, NodeError
 from ..server import _SERVER_OPTIONS
 from ..server import Server as _NetServer
+from ..socket import Socket
 from ..validators import validate_function
 from .context import CONTEXT_OPTIONS, SecureContext, alpn_list, set_attr, ssl_context_for, tls_options
 from .socket import TLSSocket
@@ -33,6 +33,8 @@ SERVER_OPTIONS = CONTEXT_OPTIONS + ('secure_context', 'request_cert', 'reject_un
 
 class Server(_NetServer):
     """Node's ``tls.Server``."""
+
+    _socket_class = TLSSocket
 
     def __init__(self, options: Any = None, secure_connection_listener: Callable[..., Any] | None = None,
                  **kwargs: Any) -> None:
@@ -123,32 +125,14 @@ class Server(_NetServer):
 
     # -- connections ---------------------------------------------------------
 
-    def _on_accept(self, client: _std.socket, peer: Any) -> None:
-        # In the hub, from gevent's accept loop (greennet.Server's, with a TLSSocket).
-        limit = self.max_connections
-        if limit and self._connections >= limit:
-            self._drop(client)
-            return
-        if self.block_list is not None and self._blocked(client):
-            self._drop(client)
-            return
-        try:
-            sock: TLSSocket = TLSSocket._accepted(  # type: ignore[assignment]
-                self, client, peer, self.allow_half_open, self.pause_on_connect, self._ctx.copy())
-        except OSError:
-            client.close()
-            return
-        if self.no_delay:
-            sock.set_no_delay(True)
-        if self.keep_alive:
-            sock.set_keep_alive(True, self.keep_alive_initial_delay)
-        self._connections += 1
+    def _prepare(self, sock: Socket) -> None:
+        """Before ``'connection'``: the new ``TLSSocket`` starts its handshake."""
+        assert isinstance(sock, TLSSocket)
         sock._tls_opts = {'handshake_timeout': self.handshake_timeout}
         sock._tls_owner = self
         sock._tls_ctx = self._ssl_ctx
         sock._tls_host = None
         sock._tls_begin(True)
-        sock._defer(self._emit_connection, sock)
 
     def __repr__(self) -> str:
         return f'<greennet.tls.Server {self.address()}>'
