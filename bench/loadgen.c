@@ -15,6 +15,13 @@
  *   loadgen churn -p PORT [-c PARALLEL] [-s SIZE] [-w] [-d] [-P]
  *       PARALLEL loops of connect + send SIZE + read echo + close.
  *       -> cycles/s, p50/p99 connect-to-echo latency
+ *   loadgen lines -p PORT [-c CONNS] [-s VALSIZE] [-w] [-d] [-P]
+ *       line-protocol request/response (a tiny KV), one outstanding request
+ *       per connection: connection i alternates "SET k<i> <value>\n" (expects
+ *       "OK\n") and "GET k<i>\n" (expects "<value>\n", the value it just set);
+ *       a value is VALSIZE printable bytes (default 32) that change with every
+ *       request, so every response line is checked.
+ *       -> requests/s, p50/p99/p999 latency (us)
  *   loadgen idle -p PORT [-c CONNS] [-s SIZE] [-d HOLD]
  *       opens CONNS connections (each echoes SIZE bytes once), prints a line
  *       "READY ..." and holds them until stdin reaches EOF or HOLD seconds pass.
@@ -47,8 +54,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { M_PINGPONG, M_STREAM, M_CHURN, M_IDLE };
-static const char *mode_names[] = {"pingpong", "stream", "churn", "idle"};
+enum { M_PINGPONG, M_STREAM, M_CHURN, M_IDLE, M_LINES };
+static const char *mode_names[] = {"pingpong", "stream", "churn", "idle", "lines"};
+#define NMODES 5
 
 /* ---- options ---- */
 static int mode = -1;
@@ -316,6 +324,81 @@ static void pp_event(long i, uint32_t evs) {
     }
 }
 
+/* ================= lines ================= */
+
+/* per connection: the request being sent, the response line expected (got_len of it received so far),
+ * and the value line last SET (what the next GET must return) */
+#define LN_MAXVAL 4096
+#define LN_BUF (LN_MAXVAL + 64)
+typedef struct { char req[LN_BUF], want[LN_BUF], val[LN_BUF]; int req_len, want_len, got_len; } line_t;
+static line_t *ls;
+
+static int ln_send(long i) {
+    conn_t *c = &cs[i];
+    line_t *l = &ls[i];
+    while (c->sent < (uint64_t)l->req_len) {
+        ssize_t n = send(c->fd, l->req + c->sent, l->req_len - c->sent, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN) {
+                if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
+                return 0;
+            }
+            return -1;
+        }
+        c->sent += n;
+    }
+    if (c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i)); c->out_armed = 0; }
+    return 0;
+}
+
+/* next request: odd seq = SET with a fresh value, even seq = GET of that value */
+static void ln_start(long i, uint64_t t) {
+    conn_t *c = &cs[i];
+    line_t *l = &ls[i];
+    c->seq++;
+    c->sent = c->recvd = 0;
+    c->t0 = t;
+    l->got_len = 0;
+    if (c->seq & 1) {
+        char *v = l->val;    /* kept for the GET that follows */
+        int k = snprintf(v, LN_BUF, "%llu.", (unsigned long long)c->seq);
+        for (; k < size; k++) v[k] = (char)('a' + (c->seq + (uint64_t)k) % 26);
+        if (k > size) k = (int)size;
+        v[k] = '\n';
+        l->req_len = snprintf(l->req, LN_BUF, "SET k%ld %.*s\n", i, (int)size, v);
+        l->want_len = 3;
+        memcpy(l->want, "OK\n", 3);
+    } else {
+        l->req_len = snprintf(l->req, LN_BUF, "GET k%ld\n", i);
+        memcpy(l->want, l->val, size + 1);
+        l->want_len = (int)size + 1;
+    }
+    if (ln_send(i) < 0) { errors++; kill_conn(i); }
+}
+
+static void ln_event(long i, uint32_t evs) {
+    conn_t *c = &cs[i];
+    line_t *l = &ls[i];
+    if (evs & EPOLLOUT) {
+        if (ln_send(i) < 0) { errors++; kill_conn(i); alive--; return; }
+    }
+    if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
+        if (n < 0 && errno == EAGAIN) return;
+        if (n <= 0) { errors++; kill_conn(i); alive--; return; }
+        if (l->got_len + n > l->want_len) { verify_failures++; n = l->want_len - l->got_len; }
+        if (verify && memcmp(scratch, l->want + l->got_len, n) != 0) verify_failures++;
+        l->got_len += n;
+        c->recvd += n;
+        if (l->got_len == l->want_len && c->sent == (uint64_t)l->req_len) {
+            uint64_t t = now_ns();
+            if (measuring) { ops++; bytes += l->req_len + l->want_len; hist_add(t - c->t0); }
+            ln_start(i, t);
+            if (c->state == ST_DEAD) alive--;
+        }
+    }
+}
+
 /* ================= stream ================= */
 
 static int st_sending = 1;
@@ -437,7 +520,7 @@ static int run_timed(void) {
     snap_t a = {0}, b = {0};
     uint64_t t = t_start;
 
-    if (mode == M_PINGPONG || mode == M_STREAM) {
+    if (mode == M_PINGPONG || mode == M_STREAM || mode == M_LINES) {
         for (long i = 0; i < conns; i++) {
             cs[i].fd = connect_blocking();
             cs[i].state = ST_ACTIVE;
@@ -449,6 +532,7 @@ static int run_timed(void) {
         t_end = t_meas + (uint64_t)(dur_s * 1e9);
         for (long i = 0; i < conns; i++) {
             if (mode == M_PINGPONG) { pp_start(i, now_ns()); if (cs[i].state == ST_DEAD) alive--; }
+            else if (mode == M_LINES) { ln_start(i, now_ns()); if (cs[i].state == ST_DEAD) alive--; }
             else if (st_fill(i) < 0) { errors++; kill_conn(i); alive--; }
         }
     } else { /* churn */
@@ -468,6 +552,7 @@ static int run_timed(void) {
             if (cs[i].gen != gen || cs[i].state == ST_DEAD) continue;
             if (mode == M_PINGPONG) pp_event(i, evs[k].events);
             else if (mode == M_STREAM) st_event(i, evs[k].events);
+            else if (mode == M_LINES) ln_event(i, evs[k].events);
             else {
                 int r = cy_event(i, evs[k].events);
                 if (r == 0) continue;
@@ -622,14 +707,14 @@ static int run_idle(void) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: loadgen pingpong|stream|churn|idle -p PORT [-H HOST] [-c N] [-s BYTES]\n"
+            "usage: loadgen pingpong|stream|churn|idle|lines -p PORT [-H HOST] [-c N] [-s BYTES]\n"
             "               [-m INFLIGHT] [-w WARM_S] [-d SECS] [-T TIMEOUT_S] [-P PID] [-S NSRC] [-n]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) usage();
-    for (int m = 0; m < 4; m++) if (!strcmp(argv[1], mode_names[m])) mode = m;
+    for (int m = 0; m < NMODES; m++) if (!strcmp(argv[1], mode_names[m])) mode = m;
     if (mode < 0) usage();
     int opt;
     optind = 2;
@@ -650,12 +735,13 @@ int main(int argc, char **argv) {
         }
     }
     if (port <= 0 || port > 65535) usage();
-    static const long def_conns[] = {1, 8, 20, 10000}, def_size[] = {64, 65536, 64, 16};
+    static const long def_conns[] = {1, 8, 20, 10000, 50}, def_size[] = {64, 65536, 64, 16, 32};
     if (conns <= 0) conns = def_conns[mode];
     if (size <= 0) size = def_size[mode];
     if (mode == M_IDLE && dur_s == 1.0) dur_s = 60;   /* default hold */
     if (mode == M_STREAM && inflight_max < size) inflight_max = size;
     if (conns > 1000000 || size > (64 << 20) || warm_s < 0 || warm_s > 600 || dur_s <= 0 || dur_s > 3600) usage();
+    if (mode == M_LINES && (size < 24 || size > LN_MAXVAL)) usage();   /* room for the seq number */
     if (src_count < 0) src_count = mode == M_CHURN ? 256 : 0;
     if (src_count > 60000) usage();
     if (timeout_s <= 0) timeout_s = mode == M_IDLE ? 60 : warm_s + dur_s + 30;
@@ -682,6 +768,7 @@ int main(int argc, char **argv) {
     scratch_len = 256 << 10;
     scratch = malloc(scratch_len);
     cs = calloc(conns, sizeof *cs);
+    if (mode == M_LINES && !(ls = calloc(conns, sizeof *ls))) die("malloc");
     if (!ref || !scratch || !cs) die("malloc");
     for (long i = 0; i < conns; i++) cs[i].fd = -1;
     ep = epoll_create1(0);

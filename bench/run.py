@@ -6,11 +6,20 @@
     python bench/run.py --list          # scenarios and servers
     python bench/run.py --render bench/results/latest.json   # redo .md/.svg from a .json
     python bench/run.py --baseline 48d6ddf   # also greennet_*@before: that commit's greennet/, same run
+    python bench/run.py --scenarios lines50  # line protocol: straight-line vs events vs raw gevent
 
 Servers (bench/servers/): greennet_pipe, greennet_data, gevent_raw (Python, run
 with --python, default: this interpreter, with the repo root on PYTHONPATH),
 node_pipe, node_data (when `node` is on PATH). A server that fails to start is
 skipped and the reason is printed and written to the report.
+
+Each server speaks one protocol and each scenario needs one (SERVERS and
+SCENARIO_PROTOCOL below): the echo scenarios run against the echo servers only,
+lines50 (a line KV protocol, `SET k v` -> `OK`, `GET k` -> the value; 50
+connections, one request outstanding on each) against greennet_lines_straight
+(makefile() in the connection listener), greennet_lines_events ('data' + a line
+splitter), gevent_lines (StreamServer + makefile()) and node_lines. Without
+--servers, the servers are those that speak a chosen scenario's protocol.
 
 --baseline REF extracts greennet/ of git commit REF (`git archive`) into a
 temporary directory and adds greennet_pipe@before and greennet_data@before: the
@@ -73,6 +82,8 @@ SCENARIOS = {
                      'churn20 from the kernel\'s single default source address (127.0.0.1)'),
     'idle10k':     ('idle', 10000, 16, 'kib_per_conn', 'KiB/conn',
                     'server RSS growth per idle connection, 10,000 connections (lower is better)'),
+    'lines50':     ('lines', 50, 32, 'ops_per_s', 'req/s',
+                    'line KV protocol (SET k v / GET k, 32 B values), 50 connections, 1 request in flight each'),
 }
 LOWER_IS_BETTER = {'idle10k'}
 # extra loadgen arguments per scenario (-S: source addresses; 0 = the kernel's choice)
@@ -80,21 +91,46 @@ SCENARIO_ARGS = {'churn20': ['-S', '256'], 'churn20_1src': ['-S', '0']}
 # scenarios where the server's core is the limit: the ones a regression check looks at
 SATURATED = ('pp50_64', 'pp50_1k', 'pp50_16k', 'stream8_64k', 'churn20', 'churn20_1src')
 
-# name: (kind, file)
+# the protocol a scenario needs (default 'echo'); a scenario runs only against servers speaking it
+SCENARIO_PROTOCOL = {'lines50': 'lines'}
+
+# name: (kind, file, protocol)
 SERVERS = {
-    'greennet_pipe': ('python', 'greennet_pipe.py'),
-    'greennet_data': ('python', 'greennet_data.py'),
-    'gevent_raw':    ('python', 'gevent_raw.py'),
-    'node_pipe':     ('node', 'node_pipe.js'),
-    'node_data':     ('node', 'node_data.js'),
+    'greennet_pipe': ('python', 'greennet_pipe.py', 'echo'),
+    'greennet_data': ('python', 'greennet_data.py', 'echo'),
+    'gevent_raw':    ('python', 'gevent_raw.py', 'echo'),
+    'node_pipe':     ('node', 'node_pipe.js', 'echo'),
+    'node_data':     ('node', 'node_data.js', 'echo'),
+    'greennet_lines_straight': ('python', 'greennet_lines_straight.py', 'lines'),
+    'greennet_lines_events':   ('python', 'greennet_lines_events.py', 'lines'),
+    'gevent_lines':            ('python', 'gevent_lines.py', 'lines'),
+    'node_lines':              ('node', 'node_lines.js', 'lines'),
 }
 BEFORE = '@before'          # suffix of the --baseline servers
 SERVER_ROOTS = {}           # server name -> tree put on PYTHONPATH (default: ROOT)
 BASELINE = 'gevent_raw'
+# the raw-gevent reference of each protocol ("ratio to raw gevent", the plot)
+BASELINES = {'echo': 'gevent_raw', 'lines': 'gevent_lines'}
+
+
+def protocol(scen):
+    return SCENARIO_PROTOCOL.get(scen, 'echo')
+
+
+def speaks(server, scen):
+    """Does this server speak the protocol of this scenario?"""
+    return SERVERS[server][2] == protocol(scen)
+
+
+def baseline_of(scen):
+    return BASELINES[protocol(scen)]
 # "greennet vs node" table: like for like
 PAIRS = [('greennet_pipe', 'node_pipe'), ('greennet_data', 'node_data'),
          ('greennet_pipe' + BEFORE, 'node_pipe'), ('greennet_data' + BEFORE, 'node_data'),
-         ('greennet_pipe', 'gevent_raw'), ('greennet_data', 'gevent_raw'), ('gevent_raw', 'node_pipe')]
+         ('greennet_pipe', 'gevent_raw'), ('greennet_data', 'gevent_raw'), ('gevent_raw', 'node_pipe'),
+         ('greennet_lines_straight', 'node_lines'), ('greennet_lines_events', 'node_lines'),
+         ('greennet_lines_straight', 'gevent_lines'), ('greennet_lines_events', 'gevent_lines'),
+         ('greennet_lines_straight', 'greennet_lines_events'), ('gevent_lines', 'node_lines')]
 
 
 def log(msg):
@@ -158,7 +194,7 @@ class Server:
         self.log_start = 0   # where this process's part of the (appended) log begins
 
     def command(self, port):
-        kind, fname = SERVERS[self.name]
+        kind, fname, _ = SERVERS[self.name]
         path = os.path.join(BENCH, 'servers', fname)
         interp = self.args.python if kind == 'python' else self.args.node
         cmd = [interp, path, str(port), HOST]
@@ -292,6 +328,9 @@ def measure_timed(args, server, scen, warm, window):
     res = run_loadgen(cmd, warm + window + 40)
     sample = {'scenario': scen, 'server': server.name, 'unit': unit, 'ok': bool(res.get('ok')),
               'value': res.get(metric) if res.get('ok') else None,
+              'cpu_us_per_op': (10000.0 * res['server_cpu_pct'] / res['ops_per_s']
+                                if res.get('ok') and res.get('ops_per_s') and res.get('server_cpu_pct') is not None
+                                else None),
               'server_cpu': res.get('server_cpu_pct'), 'client_cpu': res.get('client_cpu_pct'),
               'p50_us': res.get('p50_us'), 'p99_us': res.get('p99_us'),
               'other_cpu': res.get('other_cpu_pct'), 'loadgen': res}
@@ -364,7 +403,9 @@ def measure_idle(args, name, rnd):
 def warm_up(args, server):
     """A few seconds of mixed load once per server process (V8's JIT needs it)."""
     seg = args.server_warmup / 3.0
-    for mode, conns, size in (('pingpong', 50, 16384), ('stream', 8, 65536), ('pingpong', 50, 64)):
+    loads = {'echo': (('pingpong', 50, 16384), ('stream', 8, 65536), ('pingpong', 50, 64)),
+             'lines': (('lines', 50, 32), ('lines', 1, 32), ('lines', 50, 32))}[SERVERS[server.name][2]]
+    for mode, conns, size in loads:
         cmd = loadgen_cmd(args, mode, server.port, conns, size, 0, seg)
         res = run_loadgen(cmd, seg + 40)
         if not res.get('ok'):
@@ -555,7 +596,7 @@ def run(args):
             log('round %d/%d: order %s' % (rnd + 1, args.rounds, ' '.join(s.name for s in order)))
             for scen in timed:
                 for s in order:
-                    if data['servers'][s.name]['status'] != 'ok':
+                    if data['servers'][s.name]['status'] != 'ok' or not speaks(s.name, scen):
                         continue
                     if not s.alive():
                         data['servers'][s.name] = {'status': 'failed', 'note': 'server process died: ' + s.death()}
@@ -583,7 +624,8 @@ def run(args):
         for s in servers:
             s.stop()
         if 'idle10k' in args.scenarios:
-            names = [s.name for s in servers if data['servers'][s.name]['status'] == 'ok']
+            names = [s.name for s in servers if data['servers'][s.name]['status'] == 'ok'
+                     and speaks(s.name, 'idle10k')]
             for rnd in range(args.idle_rounds):
                 k = rnd % max(1, len(names))
                 for name in names[k:] + names[:k]:
@@ -610,9 +652,11 @@ def fmt_sample(s):
     if s['scenario'] == 'idle10k':
         return '%.2f KiB/conn (RSS %.1f -> %.1f MiB, open %.2f s)' % (
             s['value'], s['rss_before_kib'] / 1024, s['rss_after_kib'] / 1024, s['open_s'])
-    return '%s %s  (cpu srv %s%% / cli %s%% / other %s%%)' % (
+    return '%s %s  (cpu srv %s%% / cli %s%% / other %s%%%s)' % (
         fmt_val(s['value'], s['unit']), s['unit'], fmt_pct(s['server_cpu']), fmt_pct(s['client_cpu']),
-        fmt_pct(s.get('other_cpu')))
+        fmt_pct(s.get('other_cpu')),
+        '; %.1f us srv cpu/req, p99 %s us' % (s['cpu_us_per_op'], fmt_pct(s.get('p99_us')))
+        if s.get('cpu_us_per_op') is not None and SCENARIOS[s['scenario']][0] == 'lines' else '')
 
 
 # ---------------------------------------------------------------- report
@@ -669,7 +713,7 @@ def render_md(data, tag):
     def medv(scen, name):
         return med(cells.get((scen, name), []))
 
-    L = ['# Echo benchmark: %s\n' % tag]
+    L = ['# greennet benchmark: %s\n' % tag]
     L.append('`%s` — started %s, took %s s.\n' % (meta['command'], meta['started'], meta.get('elapsed_s', '?')))
     pin = ('server on CPU %s, loadgen on CPU %s (taskset)' % (cfg['server_cpu'], cfg['client_cpu'])
            if cfg['server_cpu'] is not None else 'no CPU pinning')
@@ -701,22 +745,24 @@ def render_md(data, tag):
     hdr = ['scenario', 'unit'] + names
     L.append('## Results (median)\n')
     L.append('ping-pong = round trips/s over all connections; stream = MB/s echoed (1 MB = 10^6 B); '
-             'churn = connect+echo+close cycles/s; idle = server RSS growth per connection (lower is better).\n')
+             'churn = connect+echo+close cycles/s; lines = requests/s (one response line each); idle = server RSS growth '
+             'per connection (lower is better). A server runs only the scenarios of its protocol (— elsewhere).\n')
     L.append(table(hdr, [[s, unit[s]] + [fmt_val(medv(s, n), unit[s]) for n in names] for s in scens]))
 
-    if BASELINE in names:
-        L.append('## Ratio to raw gevent (`%s`)\n' % BASELINE)
-        L.append('server median ÷ gevent_raw median. Higher is better, except idle10k where >1 means more memory.\n')
+    if any(baseline_of(s) in names for s in scens):
+        L.append('## Ratio to raw gevent\n')
+        L.append('server median ÷ raw gevent\'s median for the same protocol (echo scenarios: `gevent_raw`; '
+                 'lines50: `gevent_lines`). Higher is better, except idle10k where >1 means more memory.\n')
         rows = []
         for s in scens:
-            b = medv(s, BASELINE)
+            b = medv(s, baseline_of(s))
             rows.append([s, unit[s]] + [('%.2f' % (medv(s, n) / b)) if b and medv(s, n) is not None else '—'
                                         for n in names])
         L.append(table(hdr, rows))
 
     pairs = [(a, b) for a, b in PAIRS if a in names and b in names]
     L.append('## greennet vs node and raw gevent\n')
-    if not any(a.startswith('greennet') for a, _ in pairs):
+    if not any(n.startswith('greennet') for n in names):
         L.append('_greennet servers were not measured in this run (see "Not measured" above)._\n')
     if pairs:
         L.append('median ÷ median, like for like (`pipe` with `pipe`, `data` with `data`). '
@@ -730,12 +776,14 @@ def render_md(data, tag):
             rows.append(row)
         L.append(table(['scenario'] + ['%s ÷ %s' % p for p in pairs], rows))
 
+    L.extend(render_lines(cells, scens, names))
     L.extend(render_before_after(data, cells, scens, names))
     L.extend(render_churn(cells, scens, names))
 
     L.append('## Plot\n')
     L.append('![ratio to raw gevent](%s.svg)\n' % tag)
-    L.append('Bars: median ÷ gevent_raw median (idle10k inverted: gevent_raw KiB ÷ server KiB), so higher is '
+    L.append('Bars: median ÷ raw gevent\'s median (`gevent_raw`; lines50: `gevent_lines`; idle10k inverted: '
+             'gevent_raw KiB ÷ server KiB), so higher is '
              'better everywhere; whiskers: min–max over rounds.\n')
 
     L.append('## Spread across rounds (min–max)\n')
@@ -755,10 +803,11 @@ def render_md(data, tag):
         rows.append(row)
     L.append(table(hdr, rows))
 
-    lat = [s for s in scens if SCENARIOS[s][0] in ('pingpong', 'churn')]
+    lat = [s for s in scens if SCENARIOS[s][0] in ('pingpong', 'churn', 'lines')]
     if lat:
         L.append('## Latency p50 / p99 (µs, medians over rounds)\n')
-        L.append('ping-pong: one round trip; churn: connect start to echo received.\n')
+        L.append('ping-pong: one round trip; churn: connect start to echo received; lines: request sent to '
+                 'response line received.\n')
         rows = []
         for s in lat:
             row = [s]
@@ -847,7 +896,7 @@ def render_before_after(data, cells, scens, names):
     hdr = ['scenario', 'unit']
     for a, bf in pairs:
         hdr += [bf, a, 'after ÷ before']
-    extra = [n for n in ('node_pipe', 'node_data', 'gevent_raw') if n in names]
+    extra = [n for n in ('node_pipe', 'node_data', 'gevent_raw', 'node_lines', 'gevent_lines') if n in names]
     hdr += extra
     rows = []
     for s in scens:
@@ -867,6 +916,55 @@ def render_before_after(data, cells, scens, names):
         row += [fmt_val(med(cells[(s, n)]), unit[s]) if (s, n) in cells else '—' for n in extra]
         rows.append(row)
     L.append(table(hdr, rows))
+    return L
+
+
+def render_lines(cells, scens, names):
+    """Line protocol: req/s, latency and server CPU per request, against raw gevent (issue 12's goal)."""
+    L = []
+    for s in [x for x in scens if SCENARIOS[x][0] == 'lines']:
+        ref = cells.get((s, baseline_of(s)))
+        L.append('## Line protocol (%s): straight-line vs events vs raw gevent\n' % s)
+        L.append('%s. req/s and µs of server CPU per request (server CPU from /proc/PID/stat over the measured '
+                 'window ÷ requests) are medians over rounds, with the min–max range; p50/p99: request sent to '
+                 'response received. Issue 12\'s goal: `greennet_lines_straight` at or above `%s`\'s req/s and '
+                 'no more CPU per request.\n' % (SCENARIOS[s][5], baseline_of(s)))
+        rows = []
+        for n in names:
+            c = cells.get((s, n))
+            if not c:
+                continue
+            vals = [x['value'] for x in c]
+            cpu = [x['cpu_us_per_op'] for x in c if x.get('cpu_us_per_op') is not None]
+            row = [n, fmt_val(med(c), 'req/s'), '%s–%s' % (fmt_val(min(vals), 'req/s'), fmt_val(max(vals), 'req/s')),
+                   '%.0f / %.0f' % (med(c, 'p50_us'), med(c, 'p99_us')),
+                   '%.1f' % statistics.median(cpu) if cpu else '—',
+                   '%.1f–%.1f' % (min(cpu), max(cpu)) if cpu else '—', fmt_pct(med(c, 'server_cpu'))]
+            if ref and med(ref):
+                rc = med(ref, 'cpu_us_per_op')
+                row += ['%.2f' % (med(c) / med(ref)),
+                        '%.2f' % (statistics.median(cpu) / rc) if cpu and rc else '—']
+            else:
+                row += ['—', '—']
+            rows.append(row)
+        L.append(table(['server', 'req/s', 'req/s min–max', 'p50 / p99 µs', 'µs CPU/req', 'µs CPU/req min–max',
+                        'server CPU %', 'req/s ÷ gevent', 'CPU/req ÷ gevent'], rows))
+        st = cells.get((s, 'greennet_lines_straight'))
+        if st and ref and med(ref):
+            r = med(st) / med(ref)
+            rc = med(st, 'cpu_us_per_op') / med(ref, 'cpu_us_per_op') if med(ref, 'cpu_us_per_op') else None
+            ok = r >= 1 and rc is not None and rc <= 1
+            # round by round (the two servers ran back to back in each round)
+            by_round = {x.get('round'): x for x in ref}
+            paired = [(x, by_round[x.get('round')]) for x in st if x.get('round') in by_round]
+            faster = sum(1 for a, b in paired if a['value'] >= b['value'])
+            cheaper = sum(1 for a, b in paired if (a.get('cpu_us_per_op') or 0) <= (b.get('cpu_us_per_op') or 0))
+            L.append('Goal (straight-line ≥ raw gevent in req/s, ≤ in CPU/request): req/s %.2f×, CPU/request %s× '
+                     '→ **%s**%s. Round by round: straight-line had at least raw gevent\'s req/s in %d of %d '
+                     'rounds, no more CPU per request in %d of %d.\n' % (
+                         r, '%.2f' % rc if rc is not None else '?', 'met' if ok else 'not met',
+                         '' if spread_overlap(st, ref) is False else
+                         ' (the two req/s min–max ranges overlap)', faster, len(paired), cheaper, len(paired)))
     return L
 
 
@@ -911,11 +1009,11 @@ def render_svg(data):
     cfg = data['config']
     cells = collect(data)
     names = [n for n in cfg['servers'] if any((s, n) in cells for s in cfg['scenarios'])]
-    scens = [s for s in cfg['scenarios'] if (s, BASELINE) in cells and any((s, n) in cells for n in names)]
+    scens = [s for s in cfg['scenarios'] if (s, baseline_of(s)) in cells and any((s, n) in cells for n in names)]
     W_BAR, GAP, LEFT, TOP, PH = 16, 26, 56, 56, 300
     groups = []
     for s in scens:
-        b = med(cells[(s, BASELINE)])
+        b = med(cells[(s, baseline_of(s))])
         bars = []
         for n in names:
             c = cells.get((s, n))
@@ -947,9 +1045,9 @@ def render_svg(data):
     o = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
          'font-family="sans-serif" font-size="11">' % (width, height, width, height),
          '<rect width="100%" height="100%" fill="white"/>',
-         '<text x="%d" y="20" font-size="14" font-weight="bold">Echo throughput relative to raw gevent '
+         '<text x="%d" y="20" font-size="14" font-weight="bold">Throughput relative to raw gevent '
          '(higher is better)</text>' % LEFT,
-         '<text x="%d" y="38" fill="#555">median ÷ gevent_raw median; whiskers = min–max over rounds; '
+         '<text x="%d" y="38" fill="#555">median ÷ raw gevent median (gevent_raw; lines: gevent_lines); whiskers = min–max over rounds; '
          'idle10k inverted (gevent KiB ÷ server KiB)</text>' % LEFT]
     t = 0.0
     while t <= ymax + 1e-9:
@@ -984,7 +1082,7 @@ def render_svg(data):
         o.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/>' % (lx, yy, COLORS[i % len(COLORS)]))
         o.append('<text x="%d" y="%d">%s</text>' % (lx + 17, yy + 10, html.escape(n)))
     if not groups:
-        o.append('<text x="%d" y="%d">no data relative to %s</text>' % (LEFT, TOP + 40, BASELINE))
+        o.append('<text x="%d" y="%d">no data relative to raw gevent</text>' % (LEFT, TOP + 40))
     o.append('</svg>')
     return '\n'.join(o) + '\n'
 
@@ -1043,13 +1141,18 @@ def parse_args(argv=None):
                 order += [name] + ([name + BEFORE] if name + BEFORE in SERVERS else [])
         for name in order:
             SERVERS[name] = SERVERS.pop(name)
-    a.servers = a.servers.split(',') if a.servers else list(SERVERS)
+    # default: every server that speaks the protocol of at least one chosen scenario
+    a.servers = a.servers.split(',') if a.servers else [
+        n for n in SERVERS if any(SERVERS[n][2] == protocol(s) for s in a.scenarios if s in SCENARIOS)]
     for s in a.scenarios:
         if s not in SCENARIOS:
             ap.error('unknown scenario %r (see --list)' % s)
     for s in a.servers:
         if s not in SERVERS:
             ap.error('unknown server %r (see --list)' % s)
+        if not any(speaks(s, sc) for sc in a.scenarios):
+            ap.error('server %r speaks %s, which none of the chosen scenarios uses (see --list)' % (
+                s, SERVERS[s][2]))
     pinnable = shutil.which('taskset') and len(os.sched_getaffinity(0)) >= 2
     if a.server_cpu == 'none' or not pinnable:
         if a.server_cpu != 'none':
@@ -1065,10 +1168,13 @@ def main(argv=None):
         for k, v in SCENARIOS.items():
             print('  %-12s %-9s %s' % (k, v[4], v[5]))
         print('servers:')
-        for k, (kind, f) in SERVERS.items():
+        for k, (kind, f, proto) in SERVERS.items():
             how = a.python if kind == 'python' else (a.node or 'node: NOT FOUND, will be skipped')
-            print('  %-20s bench/servers/%-18s (%s%s)' % (
-                k, f, how, ', greennet/ of %s' % a.baseline if k.endswith(BEFORE) else ''))
+            print('  %-31s bench/servers/%-28s %-5s (%s%s)' % (
+                k, f, proto, how, ', greennet/ of %s' % a.baseline if k.endswith(BEFORE) else ''))
+        print('scenario -> servers (by protocol):')
+        for k in SCENARIOS:
+            print('  %-12s %-5s %s' % (k, protocol(k), ' '.join(n for n in SERVERS if speaks(n, k))))
         return 0
     if a.render:
         with open(a.render) as f:
