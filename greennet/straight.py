@@ -50,7 +50,7 @@ from greenlet import getcurrent
 from .encoding import encode
 from .errors import NodeError, abort_error
 from .reading import READ, WRITE, Reading
-from .state import R_OPEN
+from .state import OPEN, R_OPEN
 
 __all__ = ['Wakeup', 'wait', 'pump', 'iterate', 'makefile', 'SocketIO', 'ERR_STREAM_PREMATURE_CLOSE']
 
@@ -285,6 +285,10 @@ class SocketIO(io.RawIOBase):
             return self._give(view, self._rest)
         sock = self._sock
         self._listen(True)
+        if self._alone(sock):
+            n = self._recv_direct(sock, view)
+            if n is not None:
+                return n
         wakeup = self._wakeup
         while True:
             wakeup.woken = False
@@ -304,6 +308,46 @@ class SocketIO(io.RawIOBase):
                 sock.read(0)   # the end, seen by this reader: 'end' follows
                 return 0
             wait(sock, wakeup)
+
+    def _alone(self, sock: Any) -> bool:
+        """Whether this file is the socket's only reader, on its own strand,
+        with nothing buffered: then it may read the kernel directly."""
+        events = sock._events
+        return (not sock._buf_len and sock._conn is OPEN and sock._rstate is R_OPEN
+                and sock._onread is None and sock._decoder is None and not events.get('data')
+                and len(events.get('readable') or ()) <= 1 and on_own_strand(sock))
+
+    def _recv_direct(self, sock: Any, view: memoryview) -> int | None:
+        """``recv_into`` the caller's buffer; while the kernel has nothing,
+        wait with the read watcher on (its ``_on_readable`` wakes this
+        waiter, the strand's pump). ``None``: anything else is due, or the
+        end or an error came, and the full path takes over."""
+        rs = sock._rs
+        wakeup = self._wakeup
+        while not sock._tasks and not sock._stalled & ~READ and sock._conn is OPEN:
+            try:
+                n = sock._handle.recv_into(view)
+            except BlockingIOError:
+                sock._sync_reading()
+                outer, rs.pump = rs.pump, wakeup
+                wakeup.woken = False
+                try:
+                    wakeup.sleep()
+                finally:
+                    rs.pump = outer
+                sock._stalled &= ~READ      # what the watcher saw, this waiter reads
+                continue
+            except OSError as err:
+                sock._fail(err, 'read')
+                return None
+            if not n:
+                sock._on_eof()
+                return None
+            sock._bytes_read += n
+            if sock._timeout_ms:
+                sock._touch()
+            return int(n)
+        return None
 
     def _give(self, view: memoryview, data: bytes) -> int:
         n = min(len(view), len(data))
