@@ -19,6 +19,11 @@ from typing import Any, Callable
 from . import lookup as _lookup
 from .address import is_ip
 from .arguments import normalize_connect_args
+from .autoselect import (
+    AutoSelecting,
+    get_default_auto_select_family,
+    get_default_auto_select_family_attempt_timeout,
+)
 from .binding import bind_local, pipe_path_error, unix_address
 from .errors import (
     ERR_INVALID_IP_ADDRESS,
@@ -30,15 +35,16 @@ from .runtime import raw_socket as _raw_socket
 from .sockopts import keep_idle_seconds
 from .state import CONNECTING, CONNECTING_STATES, DESTROYED_STATES, IDLE, LOOKING_UP, OPEN, W_ENDING
 from .validators import validate_function
-from .writing import Writing
 
 __all__ = ['Connecting']
 
 Local = tuple[Any, Any]
 
 
-class Connecting(Writing):
-    """``connect()``, ``'lookup'``, ``'connect'`` and ``'ready'``."""
+class Connecting(AutoSelecting):
+    """``connect()``, ``'lookup'``, ``'connectionAttempt'``,
+    ``'connectionAttemptFailed'``, ``'connect'`` and ``'ready'``; several
+    addresses are tried by :class:`~greennet.autoselect.AutoSelecting`."""
 
     __slots__ = ()
 
@@ -92,7 +98,11 @@ class Connecting(Writing):
         lookup for a host name."""
         path = options.get('path')
         if path is not None:
-            return lambda: self._defer(self._connect_to, _std.AF_UNIX, path, None, None)
+            def pipe_attempt() -> None:
+                # Node connects a path inside connect(): 'connectionAttempt' there.
+                self.emit('connectionAttempt', path, None, None)
+                self._defer(self._connect_to, _std.AF_UNIX, path, None, None)
+            return pipe_attempt
         host, port = options['host'], options['port']
         local = (options.get('local_address'), options.get('local_port'))
         block_list = options.get('block_list')
@@ -102,7 +112,14 @@ class Connecting(Writing):
             return lambda: self._defer(self._connect_checked, af, host, port, local, block_list)
         lookup = options.get('lookup') or _lookup.lookup
         family, hints = options.get('family'), options.get('hints') or 0
-        return lambda: self._lookup_then_connect(lookup, host, port, family, hints, local, block_list)
+        auto = options.get('auto_select_family')
+        if auto is None:
+            auto = get_default_auto_select_family()
+        timeout = options.get('auto_select_family_attempt_timeout')
+        if timeout is None:
+            timeout = get_default_auto_select_family_attempt_timeout()
+        return lambda: self._lookup_then_connect(lookup, host, port, family, hints, local, block_list,
+                                                 auto, timeout)
 
     def _reset_for_reconnect(self) -> None:
         """Node's ``_undestroy()``: a destroyed socket may connect again,
@@ -117,16 +134,25 @@ class Connecting(Writing):
     # -- the attempt ------------------------------------------------------------
 
     def _lookup_then_connect(self, lookup: Callable[..., Any], host: str, port: int, family: Any,
-                             hints: int, local: Local, block_list: Any) -> None:
+                             hints: int, local: Local, block_list: Any, auto: bool,
+                             timeout: int) -> None:
         # Node's dns options: ADDRCONFIG unless a family or hints are given, and
-        # every address (autoSelectFamily) unless a family or local address is.
+        # every address (autoSelectFamily) unless it is off, or a family or a
+        # local address is given.
         dns_options: dict[str, Any] = {} if family is None else {'family': family}
         any_family = family not in (4, 6)
         dns_options['hints'] = hints or (_lookup.ADDRCONFIG if any_family else 0)
-        if any_family and not local[0]:
+        if any_family and not local[0] and auto:
             dns_options['all'] = True
 
-        def on_lookup(err: Any, address: Any = None, kind: Any = None) -> None:
+            def on_lookup_all(err: Any, addresses: Any = None, *_rest: Any) -> None:
+                # Node's lookupAndConnectMultiple: inside the callback.
+                self._run_inline(self._after_lookup_all, err, addresses, host, port, local,
+                                 block_list, timeout)
+            lookup(host, dns_options, on_lookup_all)
+            return
+
+        def on_lookup(err: Any, address: Any = None, kind: Any = None, *_rest: Any) -> None:
             # As Node's emitLookup: 'lookup', and the attempt, inside the callback.
             self._run_inline(self._after_lookup, err, address, kind, host, port, local, block_list)
         lookup(host, dns_options, on_lookup)
@@ -134,12 +160,8 @@ class Connecting(Writing):
     def _after_lookup(self, err: Any, address: Any, kind: Any, host: str, port: int,
                       local: Local, block_list: Any) -> None:
         """Node's ``emitLookup``: ``'lookup'``, then the attempt if the socket
-        is still connecting."""
-        if isinstance(address, list):
-            if not address and err is None:
-                err = system_error(_errno.ENOENT, 'getaddrinfo', host)
-            first = address[0] if address else {}
-            address, kind = first.get('address'), first.get('family')
+        is still connecting (one address: ``auto_select_family`` is off, or
+        a ``family`` or a ``local_address`` is given)."""
         if err is None and isinstance(address, str) and is_ip(address):
             kind = {'IPv4': 4, 'IPv6': 6}.get(kind, kind) or is_ip(address)
         self.emit('lookup', err, address, kind, host)
@@ -164,9 +186,14 @@ class Connecting(Writing):
         self._connect_to(family, address, port, local)
 
     def _connect_to(self, family: int, address: str, port: int | None, local: Local | None) -> None:
-        """Node's ``internalConnect``: one handle per life."""
+        """Node's ``internalConnect``: one handle per life;
+        ``'connectionAttempt'`` (``family`` 4 or 6, ``None`` for a path)
+        just before the connect."""
+        kind = 6 if family == _std.AF_INET6 else 4 if family == _std.AF_INET else None
         if self._conn is CONNECTING:
-            self.destroy(system_error(_errno.EALREADY, 'connect', address, port))
+            self.emit('connectionAttempt', address, port, kind)
+            if self._conn is CONNECTING:
+                self.destroy(system_error(_errno.EALREADY, 'connect', address, port))
             return
         if self._conn is not LOOKING_UP:
             return
@@ -191,6 +218,10 @@ class Connecting(Writing):
                 if error is not None:
                     self.destroy(error)
                     return
+        if kind is not None:   # a path's was emitted inside connect()
+            self.emit('connectionAttempt', address, port, kind)
+            if self._conn is not CONNECTING:
+                return   # a listener destroyed the socket
         try:
             code = handle.connect_ex(target)
         except (OSError, OverflowError, ValueError, TypeError) as err:
@@ -219,7 +250,11 @@ class Connecting(Writing):
         address, port = self._connect_target  # type: ignore[misc]
         code = self._handle.getsockopt(_std.SOL_SOCKET, _std.SO_ERROR)  # type: ignore[union-attr]
         if code:
-            self.destroy(system_error(code, 'connect', address, port))
+            error = system_error(code, 'connect', address, port)
+            kind = 6 if self._family == _std.AF_INET6 else 4 if self._family == _std.AF_INET else None
+            self.emit('connectionAttemptFailed', address, port, kind, error)
+            if self._conn is CONNECTING:
+                self.destroy(error)
             return
         self._move('connected')
         if self._timeout_ms:

@@ -15,6 +15,9 @@ Connection (``Socket._conn``)::
     IDLE         connect      CONNECTING    connect() to an IP address or a path
     IDLE         attach       OPEN          accepted, or Socket(fd=...)
     LOOKING_UP   resolved     CONNECTING    the lookup answered: one attempt
+    CONNECTING   retry        CONNECTING    happy eyeballs (greennet.autoselect): the
+                                            attempt failed or timed out, its handle is
+                                            closed and the next address's opened
     CONNECTING   connected    OPEN          'connect', then 'ready'
     any open     destroy      DESTROYED     handle closed; 'error'?, 'close' due
     DESTROYED    closed       CLOSED        'close' emitted (exactly once, last)
@@ -23,7 +26,8 @@ Connection (``Socket._conn``)::
 
 ``connecting`` is LOOKING_UP or CONNECTING; ``destroyed`` is DESTROYED or
 CLOSED; ``pending`` is anything but OPEN. Only one connect attempt runs per
-life: a second ``connect()`` while one is under way fails with ``EALREADY``
+life (happy eyeballs tries several addresses, one handle at a time, as one
+attempt): a second ``connect()`` while one is under way fails with ``EALREADY``
 (``'error'`` and ``'close'``, as Node's handle does), never a second handle.
 
 Readable side (``Socket._rstate``; flowing is Node's separate tri-state
@@ -84,6 +88,7 @@ CONNECTION: Table = {
     (IDLE, 'connect'): CONNECTING,
     (IDLE, 'attach'): OPEN,
     (LOOKING_UP, 'resolved'): CONNECTING,
+    (CONNECTING, 'retry'): CONNECTING,
     (CONNECTING, 'connected'): OPEN,
     (IDLE, 'destroy'): DESTROYED,
     (LOOKING_UP, 'destroy'): DESTROYED,
