@@ -169,6 +169,7 @@ class Launcher:
     # -- output ------------------------------------------------------------
 
     def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
         for raw in self.process.stderr:
             with self._cond:
                 self.lines.append(raw.decode('utf-8', 'replace').rstrip('\r\n'))
@@ -178,6 +179,7 @@ class Launcher:
             self._cond.notify_all()
 
     def _read_stdout(self) -> None:
+        assert self.process.stdout is not None
         self.stdout = self.process.stdout.read()
 
     @property
@@ -255,7 +257,8 @@ class Launcher:
             pass
         for stream in (self.process.stdout, self.process.stderr):
             try:
-                stream.close()
+                if stream is not None:
+                    stream.close()
             except Exception:
                 pass
 
@@ -284,7 +287,7 @@ def run_greennet(args: Sequence[str], env: dict[str, str] | None = None,
                               timeout=timeout, start_new_session=True, pass_fds=fds)
     except subprocess.TimeoutExpired as err:
         command = ' '.join(map(str, args))
-        pytest.fail(f'greennet {command} did not exit within {timeout}s; stderr: {err.stderr}')
+        pytest.fail(f'greennet {command} did not exit within {timeout}s; stderr: {err.stderr!r}')
 
 
 def assert_one_line_error(stderr: str, contains: Iterable[str] = ()) -> str:
@@ -470,3 +473,40 @@ class NotifySocket:
                 os.unlink(self.env_value)
             except OSError:
                 pass
+
+
+# -- looking into a process ----------------------------------------------------
+
+def fd_count(pid: int) -> int:
+    """How many descriptors ``pid`` has open."""
+    return len(os.listdir(f'/proc/{pid}/fd'))
+
+
+#: /proc/net/tcp's state of a listening socket.
+TCP_LISTEN = 0x0A
+
+
+def tcp_sockets(pid: int) -> list[tuple[int, int]]:
+    """``(state, rx_queue)`` of every TCP socket ``pid`` holds (from
+    /proc/net/tcp{,6}); a listening socket's ``rx_queue`` is the number of
+    connections the kernel completed that wait in its accept queue."""
+    inodes = set()
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            target = os.readlink(f'/proc/{pid}/fd/{fd}')
+        except OSError:
+            continue
+        if target.startswith('socket:['):
+            inodes.add(target[8:-1])
+    found = []
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as rows:
+                next(rows)
+                for row in rows:
+                    fields = row.split()
+                    if fields[9] in inodes:
+                        found.append((int(fields[3], 16), int(fields[4].split(':')[1], 16)))
+        except OSError:
+            continue
+    return found

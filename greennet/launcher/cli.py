@@ -102,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         if not config.mounts:
             raise LaunchError('nothing to serve: give TARGET --listen ADDR, --mount NAME=ADDR '
                               'or --config FILE')
+        from .sockets import check_reuse_port
+        check_reuse_port(config)
         if args.command == 'check':
             return _check(config)
         return _run(config)

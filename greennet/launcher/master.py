@@ -1,5 +1,7 @@
 """The launcher's master: it binds every listening socket once, runs
-workers that share them (Node's cluster model, ``exclusive=False``),
+workers that share them (Node's cluster model, ``exclusive=False``; with
+``reuse_port``, each worker slot has its own socket per TCP address, which
+the master keeps for the slot's next worker),
 restarts a worker that dies (with a bounded back-off), replaces them all on
 SIGHUP with freshly imported code, and stops them gracefully on
 SIGTERM/SIGINT. How it talks to its workers is :mod:`.protocol`.
@@ -33,8 +35,10 @@ _SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD)
 
 class _WorkerProcess:
     def __init__(self, process: subprocess.Popen, status_fd: int, control_fd: int,
-                 generation: int) -> None:
+                 generation: int, slot: int) -> None:
         self.process = process
+        #: Which worker slot it serves (with ``reuse_port``: which sockets).
+        self.slot = slot
         self.status_fd = status_fd
         self.control_fd = control_fd
         self.generation = generation
@@ -72,7 +76,7 @@ class Master:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.listeners = Listeners(config)
+        self.listeners = Listeners(config, slots=config.workers)
         self.workers: dict[int, _WorkerProcess] = {}
         self.generation = 0
         self.signals: deque[int] = deque()
@@ -82,7 +86,8 @@ class Master:
         self.exit: LaunchError | None = None
         self.deaths_in_a_row = 0
         self.boot_failures_in_a_row = 0
-        self.pending_restarts = 0
+        #: The slots whose worker died, to be started again at :attr:`restart_at`.
+        self.pending_restarts: list[int] = []
         self.restart_at = 0.0
         self.reload_generation: int | None = None
         self.reload_deadline = 0.0
@@ -190,7 +195,7 @@ class Master:
         """Close the listeners (new connects are refused), stop the workers
         gracefully; kill what is left at the graceful timeout."""
         self.stopping = True
-        self.pending_restarts = 0
+        self.pending_restarts = []
         self.listeners.close()
         systemd.notify('STOPPING=1')
         log.info('%s: closing listeners; stopping %d worker(s) gracefully', reason, len(self.workers))
@@ -204,11 +209,11 @@ class Master:
 
     def _spawn_generation(self) -> None:
         self.generation += 1
-        for _ in range(self.config.workers):
-            self._spawn()
+        for slot in range(self.config.workers):
+            self._spawn(slot)
 
-    def _spawn(self) -> _WorkerProcess:
-        bound: list[Bound] = self.listeners.bound
+    def _spawn(self, slot: int) -> _WorkerProcess:
+        bound: list[Bound] = self.listeners.for_slot(slot)
         status_r, status_w = os.pipe()
         control_r, control_w = os.pipe()
         os.set_blocking(status_r, False)
@@ -230,10 +235,10 @@ class Master:
         finally:
             os.close(status_w)
             os.close(control_r)
-        worker = _WorkerProcess(process, status_r, control_w, self.generation)
+        worker = _WorkerProcess(process, status_r, control_w, self.generation, slot)
         self.workers[worker.pid] = worker
         self.selector.register(status_r, selectors.EVENT_READ, worker)
-        log.debug('worker %d started (generation %d)', worker.pid, self.generation)
+        log.debug('worker %d started (generation %d, slot %d)', worker.pid, self.generation, slot)
         return worker
 
     def _poll(self, timeout: float, wake_r: int) -> None:
@@ -300,7 +305,7 @@ class Master:
         delay = 0.0 if not self.deaths_in_a_row else \
             min(self.max_restart_delay, self.restart_delay * 2 ** (self.deaths_in_a_row - 1))
         self.deaths_in_a_row += 1
-        self.pending_restarts += 1
+        self.pending_restarts.append(worker.slot)
         self.restart_at = max(self.restart_at, now + delay)
         serving = sum(1 for w in self.workers.values() if w.ready)
         log.warning('worker %d died (%s); restarting it %s; %d of %d worker(s) serving meanwhile',
@@ -327,8 +332,8 @@ class Master:
     def _restart_due(self) -> None:
         if not self.pending_restarts or self.stopping or time.monotonic() < self.restart_at:
             return
-        count, self.pending_restarts = self.pending_restarts, 0
-        started = [self._spawn().pid for _ in range(count)]
+        slots, self.pending_restarts = self.pending_restarts, []
+        started = [self._spawn(slot).pid for slot in slots]
         log.info('restarted: worker(s) %s starting', ', '.join(map(str, started)))
 
     def _kill_overdue(self) -> None:
@@ -414,7 +419,7 @@ class Master:
         connections = sum(w.connections for w in serving)
         status = f'STATUS={connections} connection(s), {len(serving)} worker(s)'
         if self.pending_restarts:
-            status += f', restarting {self.pending_restarts}'
+            status += f', restarting {len(self.pending_restarts)}'
         if status != self.last_status:
             self.last_status = status
             systemd.notify(status)

@@ -20,7 +20,8 @@ from typing import Any, Callable
 from .endpoints import Endpoint, EndpointError, parse_endpoint
 
 __all__ = ['Setting', 'SETTINGS', 'Mount', 'Config', 'ConfigError', 'Switch', 'Count', 'Seconds',
-           'Choice', 'PemFile', 'tls_options', 'add_arguments', 'load_file', 'build_config', 'settings_table']
+           'Milliseconds', 'Choice', 'PemFile', 'AddressList', 'tls_options', 'add_arguments',
+           'load_file', 'build_config', 'settings_table']
 
 
 class ConfigError(ValueError):
@@ -153,6 +154,47 @@ class PemFile(Kind):
         return 'path of a PEM file'
 
 
+@dataclass(frozen=True)
+class Milliseconds(Count):
+    """A whole number of milliseconds from ``lowest`` to ``highest`` (where
+    the value is Node's, as ``proxy_protocol_timeout``)."""
+
+    metavar = 'MS'
+
+    def _expected(self, value: Any) -> str:
+        return f'expected a whole number of milliseconds from {self.lowest} to {self.highest}, got {value!r}'
+
+    def describe(self) -> str:
+        return f'milliseconds, {self.lowest} to {self.highest}'
+
+
+class AddressList(Kind):
+    """IP addresses and ``net/prefix`` subnets: comma-separated on the command
+    line, a list of strings in the config file; checked by
+    :func:`greennet.proxy_protocol.trusted_proxies_list`."""
+
+    metavar = 'ADDR,...'
+
+    def parse(self, text: str) -> list[str]:
+        return self.check([part.strip() for part in text.split(',')])
+
+    def check(self, value: Any) -> list[str]:
+        from ..proxy_protocol import trusted_proxies_list
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f'expected a list of IP addresses or net/prefix subnets, got {value!r}')
+        for entry in value:
+            try:
+                trusted_proxies_list([entry])
+            except (TypeError, ValueError):
+                raise ConfigError(f'expected an IP address or a net/prefix subnet, got {entry!r}') from None
+        return list(value)
+
+    def describe(self) -> str:
+        return 'IP addresses and net/prefix subnets'
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -179,6 +221,9 @@ class Setting:
     #: For a server setting: its value as the ``Server`` attribute of the
     #: same name takes it (``None`` for a setting of the launcher itself).
     server: Callable[[Any], Any] | None = None
+    #: For a setting a ``Server`` takes only when it is made (an option of
+    #: ``create_server``): its value as that option.
+    option: Callable[[Any], Any] | None = None
 
     @property
     def flag(self) -> str:
@@ -209,6 +254,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting('keep_alive', Switch(), False, 'enable TCP keep-alive on connections', server=_same),
     Setting('keep_alive_initial_delay', Seconds(32767.0), 0.0,
             'seconds of idleness before the first keep-alive probe', server=_milliseconds),
+    Setting('proxy_protocol', Switch(), False,
+            'every connection starts with a PROXY protocol header (v1 or v2, as HAProxy sends): '
+            'the app, block_list, max_connections and the access log see the client; read before TLS',
+            option=_same),
+    Setting('trusted_proxies', AddressList(), None,
+            'comma-separated addresses and net/prefix subnets whose PROXY headers are believed '
+            '(not given: loopback only, 127.0.0.0/8 and ::1); a connection from elsewhere is dropped',
+            option=_same),
+    Setting('proxy_protocol_timeout', Milliseconds(0, 2 ** 31 - 1), 3000,
+            'milliseconds the whole PROXY header may take, then the connection is dropped (0: no '
+            'limit; the specification asks for at least 3000)', option=_same),
     Setting('tls_cert', PemFile(), None,
             'serve every mount over TLS with this certificate (chain) file; re-read on SIGHUP'),
     Setting('tls_key', PemFile(), None, "the certificate's private key file (default: in tls_cert)"),
@@ -216,6 +272,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting('tls_client_certs', Switch(), False,
             'require client certificates signed by tls_ca (mutual TLS)'),
     Setting('backlog', Count(0, 65535), 511, 'length of the queue of pending connections'),
+    Setting('reuse_port', Switch(), False,
+            'one listening socket per worker (SO_REUSEPORT) for each TCP address, so that the kernel '
+            "spreads connections evenly; the master keeps each worker slot's socket across restarts "
+            'and reloads (Linux, FreeBSD 12+)'),
     Setting('log_level', Choice(_LEVELS), 'info', 'logging level: ' + ', '.join(_LEVELS)),
     Setting('access_log', Switch(), False,
             'log a line per connection: peer, bytes in/out, duration, how it ended'),
@@ -258,6 +318,12 @@ class Config:
         all of them, or only those given (for a ``Server`` the app made)."""
         return {s.name: s.server(self.values[s.name]) for s in SETTINGS
                 if s.server is not None and (not given_only or s.name in self.given)}
+
+    def server_options(self, given_only: bool = False) -> dict[str, Any]:
+        """The settings a ``Server`` takes when it is made, as
+        ``create_server`` options: all of them, or only those given."""
+        return {s.name: s.option(self.values[s.name]) for s in SETTINGS
+                if s.option is not None and (not given_only or s.name in self.given)}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

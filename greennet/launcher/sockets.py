@@ -1,11 +1,20 @@
 """The listening sockets of every mount: bound (or inherited from systemd
 or a parent) once, by the master or by ``--workers 0``'s single process.
-``greennet check`` resolves them the same way without binding."""
+``greennet check`` resolves them the same way without binding.
+
+With ``reuse_port`` each TCP address gets one socket per worker slot, all
+bound with ``SO_REUSEPORT`` to the same port (the kernel spreads new
+connections across them); the master owns them for its whole life and
+hands slot *i*'s to every worker that serves slot *i*, so that a worker's
+death or retirement never closes a queue (closing a reuse-port socket would
+reset the connections waiting on it). Unix, ``fd:`` and ``systemd:``
+addresses stay one socket that every worker shares."""
 from __future__ import annotations
 
 import socket as _std
 from typing import Optional
 
+from .. import binding
 from ..address import is_ip
 from ..binding import (
     ListenError,
@@ -21,7 +30,7 @@ from .endpoints import Endpoint
 from .errors import RUNTIME, LaunchError
 from .settings import Config, Mount
 
-__all__ = ['Listeners', 'Bound']
+__all__ = ['Listeners', 'Bound', 'check_reuse_port']
 
 Bound = tuple[Mount, Endpoint, _std.socket]
 Inherited = list[tuple[int, Optional[str]]]
@@ -30,9 +39,14 @@ Inherited = list[tuple[int, Optional[str]]]
 class Listeners:
     """The listening sockets of every mount."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, slots: int = 1) -> None:
         self.config = config
+        #: Worker slots: the number of sockets a reuse-port address gets.
+        self.slots = max(1, slots)
+        #: Every address's first (or only) socket, in the order of the mounts.
         self.bound: list[Bound] = []
+        #: Per entry of :attr:`bound`, its sockets: one, or one per slot.
+        self.per_slot: list[list[_std.socket]] = []
         self._unlink: list[PathIdentity | None] = []
         self._inherited: Inherited | None = None
 
@@ -57,8 +71,26 @@ class Listeners:
 
     def bind(self) -> list[Bound]:
         for mount, endpoint in self.plan():
-            self.bound.append((mount, endpoint, self._socket(endpoint)))
+            sock = self._socket(endpoint)
+            self.bound.append((mount, endpoint, sock))
+            sockets = [sock]
+            self.per_slot.append(sockets)
+            if self.reuses(endpoint):
+                # the address the first got (port 0: a port the kernel chose)
+                host, port = sock.getsockname()[:2]
+                sockets += [self._socket(endpoint, host, port) for _ in range(1, self.slots)]
         return self.bound
+
+    def reuses(self, endpoint: Endpoint) -> bool:
+        """Whether ``endpoint`` is bound with ``SO_REUSEPORT``, a socket per slot."""
+        return bool(self.config.values.get('reuse_port')) and endpoint.path is None and \
+            endpoint.fd is None and endpoint.systemd is None
+
+    def for_slot(self, slot: int) -> list[Bound]:
+        """The sockets the worker of ``slot`` serves: the slot's own for a
+        reuse-port address, the shared one for the others."""
+        return [(mount, endpoint, sockets[slot % len(sockets)])
+                for (mount, endpoint, _), sockets in zip(self.bound, self.per_slot)]
 
     def _activated_for(self, mount: Mount, inherited: Inherited, claimed: set[int]) -> list[Endpoint]:
         """The passed sockets a mount with no address takes: those named for
@@ -87,7 +119,8 @@ class Listeners:
                         pass
         return named
 
-    def _socket(self, endpoint: Endpoint) -> _std.socket:
+    def _socket(self, endpoint: Endpoint, host: str | None = None,
+                port: int | None = None) -> _std.socket:
         backlog = self.config.backlog
         try:
             if endpoint.systemd is not None:
@@ -96,7 +129,9 @@ class Listeners:
                 return adopt_fd(endpoint.fd, backlog, shared=False)
             if endpoint.path is not None:
                 return self._unix(endpoint.path, backlog)
-            return tcp_listener(_resolve(endpoint), endpoint.port or 0, backlog)
+            if port is None:
+                host, port = _resolve(endpoint), endpoint.port or 0
+            return tcp_listener(host, port, backlog, reuse_port=self.reuses(endpoint))
         except ListenError as failure:
             raise LaunchError(str(getattr(failure.error, 'message', failure.error)), RUNTIME) from None
 
@@ -107,7 +142,7 @@ class Listeners:
 
     def close(self) -> None:
         """Close the sockets and remove the Unix socket files made here (again: no-op)."""
-        for _, _, sock in self.bound:
+        for sock in [s for sockets in self.per_slot for s in sockets] + [s for _, _, s in self.bound]:
             try:
                 sock.close()
             except OSError:
@@ -115,6 +150,14 @@ class Listeners:
         for identity in self._unlink:
             unlink_if_same(identity)
         self._unlink = []
+
+
+def check_reuse_port(config: Config) -> None:
+    """``reuse_port`` where the system cannot balance a port's connections
+    across sockets: a usage error (rather than a silently shared socket)."""
+    if config.values.get('reuse_port') and binding.reuse_port_option() is None:
+        raise LaunchError('--reuse-port: this system has no balancing SO_REUSEPORT (Linux, FreeBSD '
+                          '12+, DragonFly, Solaris, AIX have one); run without it')
 
 
 def _pick(endpoint: Endpoint, inherited: Inherited) -> int:

@@ -65,6 +65,7 @@ class Target:
                 raise LaunchError(f'{self.text}: the Server listens already; the launcher gives it '
                                   'its address')
             _apply(obj, config.server_settings(given_only=True))
+            _apply_proxy_protocol(obj, config)
             obj.on('connection', first)
             return obj
         try:
@@ -74,14 +75,14 @@ class Target:
         if secure is not None:
             from .. import tls
             try:
-                server: Server = tls.create_server(secure)
+                server: Server = tls.create_server({**secure, **config.server_options()})
             except Exception as err:   # a coded error of greennet.tls: bad key or certificate
                 raise LaunchError(f'{self.text}: TLS: {getattr(err, "code", "")} {err}', USAGE) from None
             _apply(server, config.server_settings())
             server.on('connection', first)
             server.on('secureConnection', obj)
             return server
-        server = Server()
+        server = Server(config.server_options())
         _apply(server, config.server_settings())
         server.on('connection', first)
         server.on('connection', obj)
@@ -91,6 +92,26 @@ class Target:
 def _apply(server: Server, settings: dict[str, Any]) -> None:
     for name, value in settings.items():
         setattr(server, name, value)
+
+
+def _apply_proxy_protocol(server: Server, config: Config) -> None:
+    """The PROXY protocol settings given (flag or file) on a ``Server`` the
+    app made: ``proxy_protocol`` turns the header reader on or off; the
+    trusted proxies and the timeout replace the app's when it reads headers."""
+    given = config.server_options(given_only=True)
+    if not given:
+        return
+    wanted = given.get('proxy_protocol', server._proxy is not None)
+    if not wanted:
+        server._proxy = None
+        return
+    from ..proxy_protocol import HeaderReader, trusted_proxies_list
+    reader = server._proxy
+    trusted = trusted_proxies_list(config.trusted_proxies) if 'trusted_proxies' in given or \
+        reader is None else reader.trusted
+    timeout = config.proxy_protocol_timeout if 'proxy_protocol_timeout' in given or \
+        reader is None else reader.timeout_ms
+    server._proxy = HeaderReader(server, trusted, timeout)
 
 
 def _kind(text: str, obj: Any) -> str:

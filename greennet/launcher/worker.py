@@ -42,6 +42,16 @@ access_log = logging.getLogger('greennet.access')
 
 _STARVED = {'EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'}
 
+#: Why a server dropped a connection whose PROXY header was refused
+#: (``'drop'``'s ``'reason'``), as the log says it.
+_PROXY_REFUSALS = {
+    'untrusted': 'not from a trusted proxy (--trusted-proxies)',
+    'malformed': 'malformed PROXY header',
+    'too_long': 'PROXY header line too long',
+    'truncated': 'the connection ended inside the PROXY header',
+    'timeout': 'PROXY header not whole within {timeout}ms',
+}
+
 
 def describe_address(address: Any) -> str:
     """``server.address()`` as one would type it: ``127.0.0.1:7000``,
@@ -115,10 +125,12 @@ class Worker:
         log.info('listening on %s (%s)', describe_address(server.address()), name)
 
     def _watch(self, server: Server, name: str) -> None:
-        """Alerts: accept starved of descriptors, connections refused."""
+        """Alerts: accept starved of descriptors, connections refused
+        (``max_connections``, ``block_list``), PROXY headers refused."""
         starved = Alert(log, f'{name}: accept starved of descriptors')
         refused = Alert(log, f'{name}: connections refused')
-        self.alerts += [starved, refused]
+        headers = Alert(log, f'{name}: connections dropped for their PROXY header')
+        self.alerts += [starved, refused, headers]
 
         def on_error(error: Any) -> None:
             if getattr(error, 'code', None) in _STARVED:
@@ -128,9 +140,19 @@ class Worker:
                 log.error('%s: %s', name, error)
 
         def on_drop(data: Any) -> None:
-            peer = _peer_of(data or {}, 'unix')
-            refused.report('%s: refused a connection from %s: max_connections (%s) reached',
-                           name, peer, server.max_connections)
+            data = data or {}
+            peer = _peer_of(data, 'unix')
+            reason = data.get('reason')
+            if reason is not None:
+                proxy = getattr(server, '_proxy', None)
+                why = _PROXY_REFUSALS.get(reason, str(reason)).format(
+                    timeout=getattr(proxy, 'timeout_ms', '?'))
+                headers.report('%s: dropped a connection from %s: %s', name, peer, why)
+            elif _blocked(server, data):
+                refused.report('%s: refused a connection from %s: block_list', name, peer)
+            else:
+                refused.report('%s: refused a connection from %s: max_connections (%s) reached',
+                               name, peer, server.max_connections)
         server.on('error', on_error)
         server.on('drop', on_drop)
 
@@ -147,12 +169,19 @@ class Worker:
                 sock.set_timeout(idle_ms)
                 sock.on('timeout', lambda: self._end(sock, 'timeout'))
 
+            # a load balancer's health check (a PROXY v2 LOCAL header, one
+            # every few seconds): its reset is expected, its line is debug's
+            local = (getattr(sock, 'proxy_info', None) or {}).get('command') == 'LOCAL'
+            if local:
+                sock.on('error', _ignore)
+
             def on_close(*_: Any) -> None:
                 self.connections.discard(sock)
                 how = self._ended_by.pop(sock, None) or _how_it_ended(sock)
                 if logged:
-                    access_log.info('%s %s in=%d out=%d %.3fs %s', name, peer, sock.bytes_read,
-                                    sock.bytes_written, time.monotonic() - started, how)
+                    access_log.log(logging.DEBUG if local else logging.INFO,
+                                   '%s %s in=%d out=%d %.3fs %s', name, peer, sock.bytes_read,
+                                   sock.bytes_written, time.monotonic() - started, how)
             sock.on('close', on_close)
         return on_connection
 
@@ -243,13 +272,15 @@ class Worker:
         if not self.reload_supported:
             systemd.notify('STOPPING=1')
         timeout = self.config.graceful_timeout
-        log.info('%s: closing listeners; %d connection(s) open, waiting up to %gs',
-                 why, len(self.connections), timeout)
+        open_then = len(self.connections)
         closed: list[Event] = []
         for server, _ in self.servers:
             done = Event()
             server.close(lambda *_, done=done: done.set())
             closed.append(done)
+        # logged once the listening sockets are closed (new connects refused)
+        log.info('%s: closing listeners; %d connection(s) open, waiting up to %gs',
+                 why, open_then, timeout)
         for alert in self.alerts:
             alert.flush()
         drain.begin(reason, timeout)
@@ -258,9 +289,12 @@ class Worker:
     def _drain(self, closed: list[Event], deadline: float) -> None:
         for done in closed:
             done.wait(max(0.0, deadline - time.monotonic()))
-        if self.connections:
-            log.warning('graceful timeout: destroying %d connection(s)', len(self.connections))
-        for sock in list(self.connections):
+        # a socket destroyed already (its server counts it gone) has its
+        # 'close' on the way: not one the graceful timeout cuts
+        left = [sock for sock in self.connections if not sock.destroyed]
+        if left:
+            log.warning('graceful timeout: destroying %d connection(s)', len(left))
+        for sock in left:
             self._end(sock, 'shutdown')
         for handle in active_handles():
             if isinstance(handle, Server):
@@ -281,6 +315,22 @@ def _peer_of(data: dict[str, Any], unknown: str) -> str:
     if not address:
         return unknown
     return ('[%s]:%s' if ':' in address else '%s:%s') % (address, data.get('remote_port'))
+
+
+def _ignore(*_: Any) -> None:
+    pass
+
+
+def _blocked(server: Server, data: dict[str, Any]) -> bool:
+    """Whether the connection of a ``'drop'`` was the server's ``block_list``'s."""
+    address = data.get('remote_address')
+    block_list = getattr(server, 'block_list', None)
+    if not address or block_list is None:
+        return False
+    try:
+        return bool(block_list.check(address, 'ipv6' if data.get('remote_family') == 'IPv6' else 'ipv4'))
+    except (TypeError, ValueError):
+        return False
 
 
 def _how_it_ended(sock: Socket) -> str:
