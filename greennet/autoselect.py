@@ -36,13 +36,13 @@ from .errors import (
     ERR_INVALID_IP_ADDRESS,
     ERR_IP_BLOCKED,
     ERR_SOCKET_CONNECTION_TIMEOUT,
-    NodeError,
+    AggregateError,
     NodeRangeError,
     system_error,
 )
 from .reading import WRITE
 from .runtime import raw_socket as _raw_socket
-from .state import CONNECTING, CONNECTING_STATES, DESTROYED_STATES
+from .state import CONNECTING, CONNECTING_STATES
 from .validators import validate_boolean, validate_int32
 from .writing import Writing
 
@@ -77,21 +77,6 @@ def set_default_auto_select_family_attempt_timeout(value: int) -> None:
     ``validateInt32(value, 'value', 1)`` (``ERR_INVALID_ARG_TYPE``,
     ``ERR_OUT_OF_RANGE``); a value under 10 becomes 10."""
     _default['timeout'] = max(10, validate_int32(value, 'value', 1))
-
-
-class AggregateError(NodeError):
-    """Node's ``AggregateError`` of a connect whose every attempt failed:
-    ``errors`` holds each attempt's error in order (``OSError``s with
-    ``code``, ``syscall``, ``address`` and ``port``: ``ECONNREFUSED``,
-    ``ETIMEDOUT`` for an attempt that timed out, ...; ``ERR_IP_BLOCKED``),
-    and ``code`` is the first one's, as Node's ``NodeAggregateError``. Its
-    message is empty, as Node's."""
-
-    def __init__(self, errors: list[BaseException], message: str = '') -> None:
-        super().__init__(getattr(errors[0], 'code', None) if errors else None,  # type: ignore[arg-type]
-                         message)
-        self.name = 'AggregateError'
-        self.errors = list(errors)
 
 
 def ERR_INVALID_ADDRESS_FAMILY(family: Any, host: Any, port: Any) -> NodeRangeError:
@@ -356,14 +341,12 @@ class AutoSelecting(Writing):
     def _after_connect(self) -> None:
         raise NotImplementedError
 
-    def _stop_timer(self) -> None:
-        # Socket._close_handle stops the idle timer first: when the socket
-        # is destroyed, an attempt under way is canceled with it. Node's
-        # libuv calls it back with ECANCELED ('connectionAttemptFailed'),
-        # after 'error' and before 'close'.
-        super()._stop_timer()
+    def _cancel_attempts(self) -> None:
+        """The socket is destroyed: an attempt under way is canceled with it.
+        Node's libuv calls it back with ECANCELED ('connectionAttemptFailed'),
+        after 'error' and before 'close'."""
         ctx = self._attempts
-        if ctx is None or self._conn not in DESTROYED_STATES:
+        if ctx is None:
             return
         self._attempts = None
         ctx.stop_timer()

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
-    'NodeError', 'NodeTypeError', 'NodeRangeError', 'AbortError',
+    'NodeError', 'NodeTypeError', 'NodeRangeError', 'AbortError', 'AggregateError',
     'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE', 'ERR_OUT_OF_RANGE',
     'ERR_SOCKET_BAD_PORT', 'ERR_MISSING_ARGS', 'ERR_SERVER_ALREADY_LISTEN',
     'ERR_SERVER_NOT_RUNNING', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_WRITE_AFTER_END',
@@ -65,6 +65,21 @@ class AbortError(NodeError):
         self.name = 'AbortError'
         if cause is not None:
             self.cause = cause
+
+
+class AggregateError(NodeError):
+    """Node's ``AggregateError`` of a connect whose every attempt failed:
+    ``errors`` holds each attempt's error in order (``OSError``s with
+    ``code``, ``syscall``, ``address`` and ``port``: ``ECONNREFUSED``,
+    ``ETIMEDOUT`` for an attempt that timed out, ...; ``ERR_IP_BLOCKED``),
+    and ``code`` is the first one's, as Node's ``NodeAggregateError``. Its
+    message is empty, as Node's."""
+
+    def __init__(self, errors: list[BaseException], message: str = '') -> None:
+        super().__init__(getattr(errors[0], 'code', None) if errors else None,  # type: ignore[arg-type]
+                         message)
+        self.name = 'AggregateError'
+        self.errors = list(errors)
 
 
 def _js_inspect(value: Any) -> str:

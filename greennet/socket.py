@@ -246,6 +246,7 @@ class Socket(Connecting):
 
     def _close_handle(self) -> None:
         self._stop_timer()
+        self._cancel_attempts()
         if self._unwatch_signal is not None:
             self._unwatch_signal()
             self._unwatch_signal = None

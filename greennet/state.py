@@ -11,15 +11,16 @@ Connection (``Socket._conn``)::
 
     state        event        next          what happens
     -----------  -----------  ------------  -------------------------------------
-    IDLE         lookup       LOOKING_UP    connect() to a host name: dns lookup
-    IDLE         connect      CONNECTING    connect() to an IP address or a path
+    IDLE         lookup       LOOKING_UP    connect(): a lookup for a host name, the
+                                            tick Node waits for an IP address or a path
     IDLE         attach       OPEN          accepted, or Socket(fd=...)
-    LOOKING_UP   resolved     CONNECTING    the lookup answered: one attempt
+    LOOKING_UP   resolved     CONNECTING    the attempt opens the life's one handle
     CONNECTING   retry        CONNECTING    happy eyeballs (greennet.autoselect): the
                                             attempt failed or timed out, its handle is
                                             closed and the next address's opened
     CONNECTING   connected    OPEN          'connect', then 'ready'
-    any open     destroy      DESTROYED     handle closed; 'error'?, 'close' due
+    IDLE, LOOKING_UP, CONNECTING, OPEN
+                 destroy      DESTROYED     handle closed; 'error'?, 'close' due
     DESTROYED    closed       CLOSED        'close' emitted (exactly once, last)
     DESTROYED    reconnect    IDLE          connect() on a destroyed socket (Node's
     CLOSED       reconnect    IDLE          _undestroy): listeners and settings kept
@@ -85,7 +86,6 @@ Table = dict[tuple[str, str], str]
 
 CONNECTION: Table = {
     (IDLE, 'lookup'): LOOKING_UP,
-    (IDLE, 'connect'): CONNECTING,
     (IDLE, 'attach'): OPEN,
     (LOOKING_UP, 'resolved'): CONNECTING,
     (CONNECTING, 'retry'): CONNECTING,
