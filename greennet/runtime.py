@@ -157,7 +157,12 @@ class Runtime:
                 return True
             while ready:
                 emitter, step = ready.popleft()
-                emitter._ctx.run(emitter._serve, step)
+                try:
+                    emitter._ctx.run(emitter._serve, step)
+                except RuntimeError:
+                    # Its context is entered by another greenlet (a listener
+                    # called back outside the strand, blocked): serve in ours.
+                    emitter._serve(step)
                 if getrefcount(me) != base:
                     break  # kept by something, or resumed after blocking: check when next switched in
             if len(free) >= self.max_free_workers:

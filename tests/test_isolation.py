@@ -301,3 +301,29 @@ def test_wait_flag_helper_is_bounded():
     flag = Event()
     gevent.spawn_later(0.01, flag.set)
     wait_flag(flag)
+
+
+def test_a_lookup_listener_that_blocks_does_not_stop_the_socket():
+    # 'lookup' runs inside the lookup's callback, in the socket's context,
+    # outside its strand; while it blocks there, the strand still serves the
+    # socket's other tasks (in the strand's worker, that context being busy).
+    server = greennet.create_server(lambda c: c.resume().end('hi'))
+    port = listen(server, 0, '127.0.0.1')['port']
+
+    def lookup(hostname, options, callback):
+        gevent.spawn(callback, None, '127.0.0.1', 4)
+    sock = greennet.Socket()
+    blocking, released = Event(), Event()
+    sock.on('lookup', lambda *args: (blocking.set(), released.wait(5)))
+    got = wait_event(sock, 'data')
+    sock.connect(port=port, host='svc.test', family=4, lookup=lookup)
+    sock.write(b'x')
+    wait_flag(blocking)
+    resumed = wait_event(sock, 'resume')
+    sock.pause()
+    sock.resume()                       # a task for the strand, while 'lookup' blocks
+    get(resumed)
+    released.set()
+    assert get(got) == (b'hi',)
+    close_socket(sock)
+    close_server(server)
