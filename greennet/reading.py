@@ -32,7 +32,7 @@ from .errors import ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE
 from .pipe import Pipe
 from .runtime import Emitter
 from .sockopts import SocketOptions
-from .state import DESTROYED_STATES, OPEN, R_EOF, R_OPEN, W_FINISHED
+from .state import DESTROYED_STATES, OPEN, R_EOF, R_OPEN, W_FINISHED, W_OPEN
 from .validators import validate_function
 
 __all__ = ['Reading', 'PausedState', 'HIGH_WATER_MARK', 'READ_SIZE', 'MAX_READS', 'READ', 'WRITE']
@@ -322,9 +322,16 @@ class Reading(SocketOptions):
                 if tail:
                     self._push(tail)
             self._emit_readable_now()
-            if rs.hold_end:
-                return
+            if rs.hold_end and self._wstate is W_OPEN:
+                return   # a file's reader may still answer the lines it holds
         if not self._buf:
+            self._defer(self._end_readable)
+
+    def _release_end(self) -> None:
+        """The writable side ended: no line a file holds can be answered
+        any more, so a peer's end held for it is due now."""
+        rs = self._rs
+        if rs is not None and rs.hold_end and self._rstate is R_EOF and not self._buf:
             self._defer(self._end_readable)
 
     def _end_readable(self) -> None:

@@ -461,6 +461,7 @@ class Writing(Reading):
             pass
         elif self._wstate is W_OPEN and self._errored is None:
             self._move_writable('end')
+            self._release_end()
             if self._conn is OPEN and self._wq is None:
                 self._final()
         elif self._wstate is W_FINISHED:

@@ -274,3 +274,32 @@ def test_a_raising_listener_run_by_the_waiting_strand_destroys_the_socket(hub_er
     close_server(server)
     hub_errors.expected = True
     assert boom in hub_errors.types() or any(v is boom for _c, v in hub_errors)
+
+
+def test_a_file_left_open_does_not_hold_the_peers_end_once_the_socket_ended():
+    # A file that read once and is kept, neither read nor closed: once the
+    # socket has ended its side, the peer's end is not held for the file.
+    import greennet
+    from gevent.event import AsyncResult
+    kept = []
+    closed = AsyncResult()
+
+    def on_connection(conn):
+        conn.on('close', closed.set)
+        f = conn.makefile('rb')
+        kept.append(f)
+        for line in f:
+            if line == b'quit\n':
+                conn.end(b'bye\n')
+                break
+    server = greennet.create_server(on_connection)
+    ready = AsyncResult()
+    server.listen(0, '127.0.0.1', lambda: ready.set(server.address()['port']))
+    client = greennet.connect(ready.get(timeout=5), '127.0.0.1')
+    got = bytearray()
+    client.on('data', got.extend)
+    client.on('end', client.end)
+    client.write(b'hello\nquit\n')
+    assert closed.get(timeout=5) is False
+    assert bytes(got) == b'bye\n'
+    server.close()
