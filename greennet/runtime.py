@@ -249,13 +249,13 @@ class Emitter(EventEmitter):
 
     __slots__ = ('_events', '_lock', '_rt', '_tasks', '_busy', '_stalled', '_ctx')
 
-    def __init__(self, context: Context | None = None) -> None:
+    def __init__(self, context: Context | None = None, rt: Runtime | None = None) -> None:
         # pyee's EventEmitter.__init__, in slots, and without a lock per
         # emitter: a hub's greenlets share one thread and never switch inside
         # pyee's critical sections (compat checks what __init__ sets).
         self._events: dict[str, Any] = {}
         self._lock = NO_LOCK
-        self._rt = runtime()
+        self._rt = rt or runtime()
         self._tasks: list[Task] | None = None
         self._busy = False
         #: I/O watchers stopped while the strand was busy (bits): ``_idle()``
@@ -403,8 +403,8 @@ class Handle(Emitter):
 
     __slots__ = ('_refed', '_active')
 
-    def __init__(self, context: Context | None = None) -> None:
-        super().__init__(context)
+    def __init__(self, context: Context | None = None, rt: Runtime | None = None) -> None:
+        super().__init__(context, rt)
         self._refed = True
         self._active = False
 

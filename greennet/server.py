@@ -336,7 +336,8 @@ class Server(Handle):
 
     def _on_accept(self, client: _std.socket, peer: Any) -> None:
         # In the hub, from gevent's accept loop: nothing here may raise.
-        if over_connection_limit(self.max_connections, self._connections):
+        limit = self.max_connections
+        if limit is not None and over_connection_limit(limit, self._connections):
             self._drop(client)
             return
         if self.block_list is not None and self._blocked(client):

@@ -99,7 +99,7 @@ class Socket(Connecting):
                   pause_on_connect: bool, context: Context) -> Socket:
         """The socket of a connection a server accepted from ``peer``."""
         self = cls.__new__(cls)
-        Handle.__init__(self, context)
+        Handle.__init__(self, context, server._rt)
         self._setup(allow_half_open)
         self.proxy_info = None
         self._server = server

@@ -191,13 +191,22 @@ class SocketState(Handle):
     # -- transitions: the only assignments of _conn, _rstate and _wstate ------
 
     def _move(self, event: str) -> None:
-        self._conn = advance(CONNECTION, self._conn, event)
+        try:
+            self._conn = CONNECTION[self._conn, event]
+        except KeyError:
+            advance(CONNECTION, self._conn, event)   # raises StateError, naming the move
 
     def _move_readable(self, event: str) -> None:
-        self._rstate = advance(READABLE, self._rstate, event)
+        try:
+            self._rstate = READABLE[self._rstate, event]
+        except KeyError:
+            advance(READABLE, self._rstate, event)
 
     def _move_writable(self, event: str) -> None:
-        self._wstate = advance(WRITABLE, self._wstate, event)
+        try:
+            self._wstate = WRITABLE[self._wstate, event]
+        except KeyError:
+            advance(WRITABLE, self._wstate, event)
 
     # -- what the states say ------------------------------------------------
 
