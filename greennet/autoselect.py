@@ -320,20 +320,8 @@ class AutoSelecting(Writing):
             self._next_attempt(ctx)
 
     def _drop_attempt_handle(self) -> None:
-        """Close the handle of a finished attempt (Node's
-        ``kReinitializeHandle``), its watchers first."""
-        for watcher in (self._rw, self._ww):
-            if watcher is not None:
-                watcher.stop()
-                watcher.close()
-        self._rw = self._ww = None
-        self._reading = False
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            try:
-                handle.close()
-            except OSError:
-                pass
+        """Close the handle of a finished attempt (Node's ``kReinitializeHandle``)."""
+        self._release_handle()
 
     def _attach(self, handle: _std.socket) -> None:
         raise NotImplementedError

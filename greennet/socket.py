@@ -250,21 +250,10 @@ class Socket(Connecting):
         if self._unwatch_signal is not None:
             self._unwatch_signal()
             self._unwatch_signal = None
-        handle = self._handle
-        if handle is None:
+        if self._handle is None:
             return
         self._peer()
-        for watcher in (self._rw, self._ww):
-            if watcher is not None:
-                watcher.stop()
-                watcher.close()
-        self._rw = self._ww = None
-        self._reading = False
-        self._handle = None
-        try:
-            handle.close()
-        except OSError:
-            pass
+        self._release_handle()
         server = self._server
         if server is not None:
             self._server = None

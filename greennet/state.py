@@ -188,6 +188,21 @@ class SocketState(Handle):
         self._pipes: list | None = None
         self._connect_target: tuple[str, int | None] | None = None
 
+    def _release_handle(self) -> None:
+        """Stop and close the watchers, then close the handle."""
+        for watcher in (self._rw, self._ww):
+            if watcher is not None:
+                watcher.stop()
+                watcher.close()
+        self._rw = self._ww = None
+        self._reading = False
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass
+
     # -- transitions: the only assignments of _conn, _rstate and _wstate ------
 
     def _move(self, event: str) -> None:
