@@ -26,6 +26,18 @@
  *       opens CONNS connections (each echoes SIZE bytes once), prints a line
  *       "READY ..." and holds them until stdin reaches EOF or HOLD seconds pass.
  *
+ * TLS (-t): every connection runs TLS 1.3 over the TCP connection (OpenSSL; no
+ * certificate verification, no session resumption: every handshake is a full
+ * one). pingpong/stream/lines handshake before the clock starts; in churn the
+ * handshake is part of each cycle (connect + handshake + echo + close_notify +
+ * close); idle holds connections whose handshake and echo are done. Only when
+ * built with -DLOADGEN_TLS ... -lssl -lcrypto; `loadgen features` prints
+ * {"tls":true|false}.
+ * PROXY protocol (-X 1 or -X 2): each connection first sends a PROXY v1 line or
+ * a v2 binary header (TCP4, a made-up client 10.x.y.z:port -> the server's
+ * address) as its own write, then (TLS and) the payload, as HAProxy's
+ * send-proxy / send-proxy-v2 do.
+ *
  * Common options: -H HOST (default 127.0.0.1), -T hard timeout in seconds,
  * -n (count bytes only, do not compare echoed content),
  * -S N rotate over N loopback source addresses 127.1.0.1.. (churn default 256,
@@ -53,6 +65,10 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef LOADGEN_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
 
 enum { M_PINGPONG, M_STREAM, M_CHURN, M_IDLE, M_LINES };
 static const char *mode_names[] = {"pingpong", "stream", "churn", "idle", "lines"};
@@ -68,6 +84,12 @@ static long inflight_max = 1 << 20;
 static double warm_s = 0.25, dur_s = 1.0, timeout_s = -1;
 static int server_pid = 0;
 static int verify = 1;
+static int use_tls = 0;         /* -t */
+static int proxy_ver = 0;       /* -X 1|2 */
+#ifdef LOADGEN_TLS
+static SSL_CTX *tls_ctx;
+static char tls_desc[128] = "";
+#endif
 
 /* ---- shared state ---- */
 static struct sockaddr_in addr;
@@ -177,17 +199,6 @@ static void set_nodelay(int fd) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-static int connect_blocking(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) die("socket");
-    struct timeval tv = {5, 0};
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
-    set_nodelay(fd);
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    return fd;
-}
-
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
@@ -253,19 +264,155 @@ typedef struct {
     uint64_t seq;         /* message sequence, shifts the pattern */
     uint64_t t0;
     int out_armed;
+    void *ssl;            /* SSL * with -t */
 } conn_t;
 
-enum { ST_DEAD, ST_CONNECTING, ST_ACTIVE, ST_HELD };
+enum { ST_DEAD, ST_CONNECTING, ST_ACTIVE, ST_HELD, ST_HANDSHAKE };
 
 static conn_t *cs;
 
 static uint64_t key(long i) { return ((uint64_t)cs[i].gen << 32) | (uint64_t)i; }
 
 static void kill_conn(long i) {
+#ifdef LOADGEN_TLS
+    if (cs[i].ssl) {
+        SSL *ssl = cs[i].ssl;
+        if (SSL_is_init_finished(ssl)) SSL_shutdown(ssl);   /* one close_notify, no waiting */
+        SSL_free(ssl);
+        cs[i].ssl = NULL;
+    }
+#endif
     if (cs[i].fd >= 0) close(cs[i].fd);
     cs[i].fd = -1;
     cs[i].state = ST_DEAD;
     cs[i].gen++;
+}
+
+/* ---- I/O through TLS or not: send()/recv() semantics (-1 + EAGAIN when it would block) ---- */
+static ssize_t io_send(long i, const void *buf, size_t n) {
+#ifdef LOADGEN_TLS
+    if (cs[i].ssl) {
+        if (n > (1 << 30)) n = 1 << 30;
+        ERR_clear_error();
+        int r = SSL_write(cs[i].ssl, buf, (int)n);
+        if (r > 0) return r;
+        int e = SSL_get_error(cs[i].ssl, r);
+        errno = (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) ? EAGAIN : EIO;
+        return -1;
+    }
+#endif
+    return send(cs[i].fd, buf, n, MSG_NOSIGNAL);
+}
+
+static ssize_t io_recv(long i, void *buf, size_t n) {
+#ifdef LOADGEN_TLS
+    if (cs[i].ssl) {
+        if (n > (1 << 30)) n = 1 << 30;
+        ERR_clear_error();
+        int r = SSL_read(cs[i].ssl, buf, (int)n);
+        if (r > 0) return r;
+        int e = SSL_get_error(cs[i].ssl, r);
+        if (e == SSL_ERROR_ZERO_RETURN) return 0;
+        errno = (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) ? EAGAIN : EIO;
+        return -1;
+    }
+#endif
+    return recv(cs[i].fd, buf, n, 0);
+}
+
+/* decrypted bytes waiting inside the TLS object (epoll cannot see them) */
+static int io_pending(long i) {
+#ifdef LOADGEN_TLS
+    if (cs[i].ssl && cs[i].fd >= 0) return SSL_pending(cs[i].ssl) > 0;
+#endif
+    (void)i;
+    return 0;
+}
+
+/* PROXY header (-X): a made-up client address per connection, the server's address as destination */
+static uint64_t proxy_seq = 0;
+static int proxy_send(int fd) {
+    unsigned char h[128];
+    int len;
+    uint64_t k = proxy_seq++;
+    unsigned a = (unsigned)(k >> 16) & 0xff, b = (unsigned)(k >> 8) & 0xff, c = (unsigned)k & 0xff;
+    unsigned sport = 1024 + (unsigned)(k % 60000);
+    if (proxy_ver == 1) {
+        char dst[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &addr.sin_addr, dst, sizeof dst);
+        len = snprintf((char *)h, sizeof h, "PROXY TCP4 10.%u.%u.%u %s %u %u\r\n", a, b, c, dst, sport, port);
+    } else {
+        static const unsigned char sig[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+        memcpy(h, sig, 12);
+        h[12] = 0x21;               /* version 2, PROXY */
+        h[13] = 0x11;               /* TCP over IPv4 */
+        h[14] = 0; h[15] = 12;      /* address block length */
+        h[16] = 10; h[17] = a; h[18] = b; h[19] = c;
+        memcpy(h + 20, &addr.sin_addr, 4);
+        h[24] = sport >> 8; h[25] = sport & 0xff;
+        h[26] = port >> 8; h[27] = port & 0xff;
+        len = 28;
+    }
+    return send(fd, h, len, MSG_NOSIGNAL) == len ? 0 : -1;   /* a few bytes into an empty buffer */
+}
+
+#ifdef LOADGEN_TLS
+static void tls_note(SSL *ssl) {
+    if (!tls_desc[0])
+        snprintf(tls_desc, sizeof tls_desc, "%s %s", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+}
+#endif
+
+/* start TLS on connection i (fd connected, PROXY header sent); 0 or -1 */
+static int tls_attach(long i) {
+#ifdef LOADGEN_TLS
+    SSL *ssl = SSL_new(tls_ctx);
+    if (!ssl) return -1;
+    SSL_set_fd(ssl, cs[i].fd);
+    SSL_set_connect_state(ssl);
+    cs[i].ssl = ssl;
+    return 0;
+#else
+    (void)i;
+    return -1;
+#endif
+}
+
+/* one step of a non-blocking handshake: 1 done, 0 in progress (epoll re-armed), -1 failed */
+static int tls_step(long i) {
+#ifdef LOADGEN_TLS
+    ERR_clear_error();
+    int r = SSL_do_handshake(cs[i].ssl);
+    if (r == 1) { tls_note(cs[i].ssl); return 1; }
+    int e = SSL_get_error(cs[i].ssl, r);
+    if (e == SSL_ERROR_WANT_READ) { ep_ctl(EPOLL_CTL_MOD, cs[i].fd, EPOLLIN, key(i)); return 0; }
+    if (e == SSL_ERROR_WANT_WRITE) { ep_ctl(EPOLL_CTL_MOD, cs[i].fd, EPOLLOUT, key(i)); return 0; }
+#endif
+    (void)i;
+    return -1;
+}
+
+/* connection i, connected (PROXY header sent, TLS handshake done) before the clock starts */
+static int connect_blocking(long i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) die("socket");
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+    set_nodelay(fd);
+    cs[i].fd = fd;
+    if (proxy_ver && proxy_send(fd) < 0) die("PROXY header");
+#ifdef LOADGEN_TLS
+    if (use_tls) {
+        if (tls_attach(i) < 0) die("SSL_new");
+        ERR_clear_error();
+        if (SSL_connect(cs[i].ssl) != 1) { errno = EPROTO; die("TLS handshake"); }
+        tls_note(cs[i].ssl);
+    }
+#endif
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
 }
 
 /* results shared by modes */
@@ -278,7 +425,7 @@ static int measuring = 0;
 static int pp_send(long i) {
     conn_t *c = &cs[i];
     while (c->sent < (uint64_t)size) {
-        ssize_t n = send(c->fd, ref + (c->seq % 251) + c->sent, size - c->sent, MSG_NOSIGNAL);
+        ssize_t n = io_send(i, ref + (c->seq % 251) + c->sent, size - c->sent);
         if (n < 0) {
             if (errno == EAGAIN) {
                 if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
@@ -310,7 +457,7 @@ static void pp_event(long i, uint32_t evs) {
     if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         uint64_t want = size - c->recvd;
         if (want > scratch_len) want = scratch_len;
-        ssize_t n = recv(c->fd, scratch, want, 0);
+        ssize_t n = io_recv(i, scratch, want);
         if (n < 0 && errno == EAGAIN) return;
         if (n <= 0) { errors++; kill_conn(i); alive--; return; }
         check(scratch, n, (c->seq % 251) + c->recvd);
@@ -337,7 +484,7 @@ static int ln_send(long i) {
     conn_t *c = &cs[i];
     line_t *l = &ls[i];
     while (c->sent < (uint64_t)l->req_len) {
-        ssize_t n = send(c->fd, l->req + c->sent, l->req_len - c->sent, MSG_NOSIGNAL);
+        ssize_t n = io_send(i, l->req + c->sent, l->req_len - c->sent);
         if (n < 0) {
             if (errno == EAGAIN) {
                 if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
@@ -383,7 +530,7 @@ static void ln_event(long i, uint32_t evs) {
         if (ln_send(i) < 0) { errors++; kill_conn(i); alive--; return; }
     }
     if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
+        ssize_t n = io_recv(i, scratch, scratch_len);
         if (n < 0 && errno == EAGAIN) return;
         if (n <= 0) { errors++; kill_conn(i); alive--; return; }
         if (l->got_len + n > l->want_len) { verify_failures++; n = l->want_len - l->got_len; }
@@ -406,7 +553,7 @@ static int st_sending = 1;
 static int st_fill(long i) {
     conn_t *c = &cs[i];
     while (st_sending && c->sent - c->recvd + size <= (uint64_t)inflight_max) {
-        ssize_t n = send(c->fd, ref + (c->sent % 251), size, MSG_NOSIGNAL);
+        ssize_t n = io_send(i, ref + (c->sent % 251), size);
         if (n < 0) {
             if (errno == EAGAIN) {
                 if (!c->out_armed) { ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, key(i)); c->out_armed = 1; }
@@ -422,16 +569,17 @@ static int st_fill(long i) {
 
 static void st_event(long i, uint32_t evs) {
     conn_t *c = &cs[i];
-    if (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
-        if (n < 0 && errno == EAGAIN) goto out;
+    /* TLS hands out one record (<= 16 KiB) per read: take up to 16 per event */
+    for (int rounds = 0; (evs & (EPOLLIN | EPOLLERR | EPOLLHUP)) && rounds < (c->ssl ? 16 : 1); rounds++) {
+        ssize_t n = io_recv(i, scratch, scratch_len);
+        if (n < 0 && errno == EAGAIN) break;
         if (n <= 0) { errors++; kill_conn(i); alive--; return; }
         check(scratch, n, c->recvd);
         c->recvd += n;
         if (measuring) bytes += n;
         if (c->recvd > c->sent) { verify_failures++; }
     }
-out:
+
     if (st_fill(i) < 0) { errors++; kill_conn(i); alive--; }
 }
 
@@ -460,16 +608,34 @@ static int cy_event(long i, uint32_t evs) {
         socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
         if (err || (evs & (EPOLLERR | EPOLLHUP))) return -1;
+        if (proxy_ver && proxy_send(c->fd) < 0) return -1;
+        c->out_armed = 0;
+        if (use_tls) {
+            if (tls_attach(i) < 0) return -1;
+            c->state = ST_HANDSHAKE;
+            evs = 0;
+        } else {
+            c->state = ST_ACTIVE;
+            ssize_t n = io_send(i, ref + (c->seq % 251), size);
+            if (n != size) return -1;   /* tiny message into an empty buffer */
+            c->sent = n;
+            ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i));
+            return 0;
+        }
+    }
+    if (c->state == ST_HANDSHAKE) {
+        if (evs & EPOLLERR) return -1;
+        int r = tls_step(i);
+        if (r <= 0) return r;
         c->state = ST_ACTIVE;
-        ssize_t n = send(c->fd, ref + (c->seq % 251), size, MSG_NOSIGNAL);
-        if (n != size) return -1;   /* tiny message into an empty buffer */
+        ssize_t n = io_send(i, ref + (c->seq % 251), size);
+        if (n != size) return -1;
         c->sent = n;
         ep_ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN, key(i));
-        c->out_armed = 0;
         return 0;
     }
     if (c->state == ST_ACTIVE) {
-        ssize_t n = recv(c->fd, scratch, size - c->recvd, 0);
+        ssize_t n = io_recv(i, scratch, size - c->recvd);
         if (n < 0 && errno == EAGAIN) return 0;
         if (n <= 0) return -1;
         check(scratch, n, (c->seq % 251) + c->recvd);
@@ -477,7 +643,7 @@ static int cy_event(long i, uint32_t evs) {
         return c->recvd == (uint64_t)size ? 1 : 0;
     }
     if (c->state == ST_HELD) {   /* idle: anything readable now means the server closed */
-        ssize_t n = recv(c->fd, scratch, scratch_len, 0);
+        ssize_t n = io_recv(i, scratch, scratch_len);
         if (n < 0 && errno == EAGAIN) return 0;
         return -2;
     }
@@ -503,6 +669,10 @@ static void print_common(const snap_t *a, const snap_t *b) {
         printf("\"other_cpu_pct\":%.1f,\"steal_pct\":%.1f,", 100.0 * (other > 0 ? other : 0) / wall,
                100.0 * (b->steal - a->steal) / wall);
     }
+#ifdef LOADGEN_TLS
+    if (use_tls) printf("\"tls\":\"%s\",", tls_desc);
+#endif
+    if (proxy_ver) printf("\"proxy\":%d,", proxy_ver);
     printf("\"errors\":%llu,\"verify_failures\":%llu,\"verified\":%s",
            (unsigned long long)errors, (unsigned long long)verify_failures, verify ? "true" : "false");
 }
@@ -522,7 +692,7 @@ static int run_timed(void) {
 
     if (mode == M_PINGPONG || mode == M_STREAM || mode == M_LINES) {
         for (long i = 0; i < conns; i++) {
-            cs[i].fd = connect_blocking();
+            cs[i].fd = connect_blocking(i);
             cs[i].state = ST_ACTIVE;
             ep_ctl(EPOLL_CTL_ADD, cs[i].fd, EPOLLIN, key(i));
         }
@@ -550,11 +720,19 @@ static int run_timed(void) {
             long i = (long)(evs[k].data.u64 & 0xffffffffu);
             uint32_t gen = (uint32_t)(evs[k].data.u64 >> 32);
             if (cs[i].gen != gen || cs[i].state == ST_DEAD) continue;
-            if (mode == M_PINGPONG) pp_event(i, evs[k].events);
-            else if (mode == M_STREAM) st_event(i, evs[k].events);
-            else if (mode == M_LINES) ln_event(i, evs[k].events);
+            if (mode == M_PINGPONG || mode == M_STREAM || mode == M_LINES) {
+                uint32_t e = evs[k].events;
+                int again = 0;
+                do {   /* with TLS, read again while decrypted bytes wait inside the TLS object */
+                    if (mode == M_PINGPONG) pp_event(i, e);
+                    else if (mode == M_STREAM) st_event(i, e);
+                    else ln_event(i, e);
+                    e = EPOLLIN;
+                } while (cs[i].state != ST_DEAD && cs[i].gen == gen && io_pending(i) && ++again < 64);
+            }
             else {
                 int r = cy_event(i, evs[k].events);
+                while (r == 0 && cs[i].state == ST_ACTIVE && io_pending(i)) r = cy_event(i, EPOLLIN);
                 if (r == 0) continue;
                 if (r == 1) {
                     uint64_t tt = now_ns();
@@ -646,6 +824,7 @@ static int run_idle(void) {
             long i = (long)(evs[k].data.u64 & 0xffffffffu);
             if (cs[i].state == ST_DEAD || cs[i].gen != (uint32_t)(evs[k].data.u64 >> 32)) continue;
             int r = cy_event(i, evs[k].events);
+            while (r == 0 && cs[i].state == ST_ACTIVE && io_pending(i)) r = cy_event(i, EPOLLIN);
             if (r == 1) {
                 cs[i].state = ST_HELD;
                 pending--;
@@ -708,17 +887,26 @@ static int run_idle(void) {
 static void usage(void) {
     fprintf(stderr,
             "usage: loadgen pingpong|stream|churn|idle|lines -p PORT [-H HOST] [-c N] [-s BYTES]\n"
-            "               [-m INFLIGHT] [-w WARM_S] [-d SECS] [-T TIMEOUT_S] [-P PID] [-S NSRC] [-n]\n");
+            "               [-m INFLIGHT] [-w WARM_S] [-d SECS] [-T TIMEOUT_S] [-P PID] [-S NSRC] [-n] [-t] [-X 1|2]\n"
+            "       loadgen features\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     if (argc < 2) usage();
+    if (!strcmp(argv[1], "features")) {
+#ifdef LOADGEN_TLS
+        printf("{\"tls\":true,\"openssl\":\"%s\",\"proxy\":[1,2]}\n", OpenSSL_version(OPENSSL_VERSION));
+#else
+        printf("{\"tls\":false,\"proxy\":[1,2]}\n");
+#endif
+        return 0;
+    }
     for (int m = 0; m < NMODES; m++) if (!strcmp(argv[1], mode_names[m])) mode = m;
     if (mode < 0) usage();
     int opt;
     optind = 2;
-    while ((opt = getopt(argc, argv, "p:H:c:s:m:w:d:T:P:nS:")) != -1) {
+    while ((opt = getopt(argc, argv, "p:H:c:s:m:w:d:T:P:nS:tX:")) != -1) {
         switch (opt) {
         case 'p': port = atoi(optarg); break;
         case 'H': host = optarg; break;
@@ -731,10 +919,27 @@ int main(int argc, char **argv) {
         case 'P': server_pid = atoi(optarg); break;
         case 'n': verify = 0; break;
         case 'S': src_count = atol(optarg); break;
+        case 't': use_tls = 1; break;
+        case 'X': proxy_ver = atoi(optarg); break;
         default: usage();
         }
     }
     if (port <= 0 || port > 65535) usage();
+    if (proxy_ver != 0 && proxy_ver != 1 && proxy_ver != 2) usage();
+    if (use_tls) {
+#ifdef LOADGEN_TLS
+        tls_ctx = SSL_CTX_new(TLS_client_method());
+        if (!tls_ctx) { errno = EPROTO; die("SSL_CTX_new"); }
+        SSL_CTX_set_min_proto_version(tls_ctx, TLS1_3_VERSION);
+        SSL_CTX_set_max_proto_version(tls_ctx, TLS1_3_VERSION);
+        SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+        SSL_CTX_set_session_cache_mode(tls_ctx, SSL_SESS_CACHE_OFF);   /* full handshakes only */
+        SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+#else
+        errno = ENOTSUP;
+        die("this loadgen was built without TLS (OpenSSL headers missing): -t unavailable");
+#endif
+    }
     static const long def_conns[] = {1, 8, 20, 10000, 50}, def_size[] = {64, 65536, 64, 16, 32};
     if (conns <= 0) conns = def_conns[mode];
     if (size <= 0) size = def_size[mode];

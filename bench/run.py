@@ -27,6 +27,18 @@ same bench/servers/*.py, with PYTHONPATH pointing at that tree instead of the
 working tree. The report then has a before/after table (ratio after / before
 per cell) and churn against Node with p99.
 
+TLS and the PROXY protocol (issues 13 and 14): tls_stream8_64k, tls_pp50_1k,
+tls_churn20 (full TLS 1.3 handshakes: connect + handshake + 64 B echo + close)
+and tls_idle1k (KiB per idle TLS connection, 1,000 connections) run against
+greennet_tls_pipe (greennet.tls.create_server + c.pipe(c)) and node_tls_pipe
+(tls.createServer + c.pipe(c)), both with tests/certs/server-*.pem; the
+loadgen's -t needs OpenSSL (libssl-dev): run.py builds it with -lssl -lcrypto
+when it can, else without TLS, and then skips the tls_* scenarios with a note.
+churn20_proxy / churn20_proxy2 are churn20 with a PROXY v1 / v2 header first on
+every connection (loadgen -X 1 / -X 2) against greennet_proxy_pipe
+(create_server(proxy_protocol=True) + c.pipe(c)); the report compares them with
+churn20 on greennet_pipe from the same run.
+
 churn20 spreads the client's connections over 256 loopback source addresses
 (loadgen -S 256); churn20_1src is the same churn from the kernel's single
 default source address (-S 0), where TIME_WAIT port reuse is part of the test.
@@ -84,15 +96,34 @@ SCENARIOS = {
                     'server RSS growth per idle connection, 10,000 connections (lower is better)'),
     'lines50':     ('lines', 50, 32, 'ops_per_s', 'req/s',
                     'line KV protocol (SET k v / GET k, 32 B values), 50 connections, 1 request in flight each'),
+    'churn20_proxy':  ('churn', 20, 64, 'ops_per_s', 'conn/s',
+                       'churn20 with a PROXY v1 line first on every connection (256 source addresses)'),
+    'churn20_proxy2': ('churn', 20, 64, 'ops_per_s', 'conn/s',
+                       'churn20 with a PROXY v2 header first on every connection (256 source addresses)'),
+    'tls_stream8_64k': ('stream', 8, 65536, 'mb_per_s', 'MB/s',
+                        'TLS 1.3 streaming, 8 connections, 64 KiB writes, up to 1 MiB in flight each'),
+    'tls_pp50_1k':  ('pingpong', 50, 1024, 'ops_per_s', 'req/s', 'TLS 1.3 ping-pong, 50 connections, 1 KiB messages'),
+    'tls_churn20':  ('churn', 20, 64, 'ops_per_s', 'conn/s',
+                     '20 parallel loops of connect + full TLS 1.3 handshake (no resumption) + 64 B echo + '
+                     'close_notify + close, 256 source addresses'),
+    'tls_idle1k':   ('idle', 1000, 16, 'kib_per_conn', 'KiB/conn',
+                     'server RSS growth per idle TLS connection (handshake + one echo done), 1,000 connections '
+                     '(lower is better)'),
 }
-LOWER_IS_BETTER = {'idle10k'}
-# extra loadgen arguments per scenario (-S: source addresses; 0 = the kernel's choice)
-SCENARIO_ARGS = {'churn20': ['-S', '256'], 'churn20_1src': ['-S', '0']}
+LOWER_IS_BETTER = {'idle10k', 'tls_idle1k'}
+# extra loadgen arguments per scenario (-S: source addresses, 0 = the kernel's choice; -t: TLS;
+# -X: PROXY header version)
+SCENARIO_ARGS = {'churn20': ['-S', '256'], 'churn20_1src': ['-S', '0'],
+                 'churn20_proxy': ['-S', '256', '-X', '1'], 'churn20_proxy2': ['-S', '256', '-X', '2'],
+                 'tls_stream8_64k': ['-t'], 'tls_pp50_1k': ['-t'], 'tls_churn20': ['-t', '-S', '256'],
+                 'tls_idle1k': ['-t']}
+TLS_SCENARIOS = ('tls_stream8_64k', 'tls_pp50_1k', 'tls_churn20', 'tls_idle1k')
 # scenarios where the server's core is the limit: the ones a regression check looks at
 SATURATED = ('pp50_64', 'pp50_1k', 'pp50_16k', 'stream8_64k', 'churn20', 'churn20_1src')
 
 # the protocol a scenario needs (default 'echo'); a scenario runs only against servers speaking it
-SCENARIO_PROTOCOL = {'lines50': 'lines'}
+SCENARIO_PROTOCOL = {'lines50': 'lines', 'churn20_proxy': 'proxy', 'churn20_proxy2': 'proxy'}
+SCENARIO_PROTOCOL.update((s, 'tls') for s in TLS_SCENARIOS)
 
 # name: (kind, file, protocol)
 SERVERS = {
@@ -105,6 +136,9 @@ SERVERS = {
     'greennet_lines_events':   ('python', 'greennet_lines_events.py', 'lines'),
     'gevent_lines':            ('python', 'gevent_lines.py', 'lines'),
     'node_lines':              ('node', 'node_lines.js', 'lines'),
+    'greennet_tls_pipe':       ('python', 'greennet_tls_pipe.py', 'tls'),
+    'node_tls_pipe':           ('node', 'node_tls_pipe.js', 'tls'),
+    'greennet_proxy_pipe':     ('python', 'greennet_proxy_pipe.py', 'proxy'),
 }
 BEFORE = '@before'          # suffix of the --baseline servers
 SERVER_ROOTS = {}           # server name -> tree put on PYTHONPATH (default: ROOT)
@@ -123,14 +157,19 @@ def speaks(server, scen):
 
 
 def baseline_of(scen):
-    return BASELINES[protocol(scen)]
+    return BASELINES.get(protocol(scen))
+
+
+def is_idle(scen):
+    return SCENARIOS[scen][0] == 'idle'
 # "greennet vs node" table: like for like
 PAIRS = [('greennet_pipe', 'node_pipe'), ('greennet_data', 'node_data'),
          ('greennet_pipe' + BEFORE, 'node_pipe'), ('greennet_data' + BEFORE, 'node_data'),
          ('greennet_pipe', 'gevent_raw'), ('greennet_data', 'gevent_raw'), ('gevent_raw', 'node_pipe'),
          ('greennet_lines_straight', 'node_lines'), ('greennet_lines_events', 'node_lines'),
          ('greennet_lines_straight', 'gevent_lines'), ('greennet_lines_events', 'gevent_lines'),
-         ('greennet_lines_straight', 'greennet_lines_events'), ('gevent_lines', 'node_lines')]
+         ('greennet_lines_straight', 'greennet_lines_events'), ('gevent_lines', 'node_lines'),
+         ('greennet_tls_pipe', 'node_tls_pipe')]
 
 
 def log(msg):
@@ -146,9 +185,24 @@ def build_loadgen():
     cc = os.environ.get('CC') or shutil.which('cc') or shutil.which('gcc')
     if not cc:
         sys.exit('run.py: need a C compiler (cc) to build bench/loadgen.c')
-    cmd = [cc, '-O2', '-Wall', '-o', LOADGEN, LOADGEN_SRC]
+    # with TLS (-t) when OpenSSL's headers and libraries are there; else without, and tls_* are skipped
+    cmd = [cc, '-O2', '-Wall', '-DLOADGEN_TLS', '-o', LOADGEN, LOADGEN_SRC, '-lssl', '-lcrypto']
     log('building loadgen: ' + ' '.join(cmd))
-    subprocess.run(cmd, check=True)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if p.returncode != 0:
+        log('  could not build with OpenSSL (%s); building without TLS: the tls_* scenarios will be skipped '
+            '(install libssl-dev, e.g. apt-get install libssl-dev, and delete bench/build/loadgen)'
+            % p.stdout.decode(errors='replace').strip().splitlines()[-1:])
+        cmd = [cc, '-O2', '-Wall', '-o', LOADGEN, LOADGEN_SRC]
+        log('building loadgen: ' + ' '.join(cmd))
+        subprocess.run(cmd, check=True)
+
+
+def loadgen_features():
+    try:
+        return json.loads(subprocess.run([LOADGEN, 'features'], stdout=subprocess.PIPE, timeout=10).stdout)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return {'tls': False}
 
 
 # ---------------------------------------------------------------- processes
@@ -355,17 +409,18 @@ def read_ready(proc, timeout):
     return None, buf
 
 
-def measure_idle(args, name, rnd):
-    mode, conns, size, metric, unit, _ = SCENARIOS['idle10k']
+def measure_idle(args, name, rnd, scen='idle10k'):
+    mode, conns, size, metric, unit, _ = SCENARIOS[scen]
     server = Server(name, args)
-    sample = {'scenario': 'idle10k', 'server': name, 'unit': unit, 'round': rnd, 'ok': False, 'value': None}
+    sample = {'scenario': scen, 'server': name, 'unit': unit, 'round': rnd, 'ok': False, 'value': None}
     if not server.start():
         sample['error'] = server.note
         return sample
     try:
         time.sleep(args.idle_settle)
         before = rss_kib(server.pid)
-        cmd = loadgen_cmd(args, 'idle', server.port, conns, size, 0, 60, extra=['-T', '40'])
+        cmd = loadgen_cmd(args, 'idle', server.port, conns, size, 0, 60,
+                          extra=['-T', '40'] + list(SCENARIO_ARGS.get(scen, ())))
         t0 = time.monotonic()
         lg = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               preexec_fn=raise_nofile)
@@ -403,10 +458,14 @@ def measure_idle(args, name, rnd):
 def warm_up(args, server):
     """A few seconds of mixed load once per server process (V8's JIT needs it)."""
     seg = args.server_warmup / 3.0
-    loads = {'echo': (('pingpong', 50, 16384), ('stream', 8, 65536), ('pingpong', 50, 64)),
-             'lines': (('lines', 50, 32), ('lines', 1, 32), ('lines', 50, 32))}[SERVERS[server.name][2]]
+    echo = (('pingpong', 50, 16384), ('stream', 8, 65536), ('pingpong', 50, 64))
+    loads = {'echo': echo,
+             'lines': (('lines', 50, 32), ('lines', 1, 32), ('lines', 50, 32)),
+             'tls': (('pingpong', 50, 1024), ('stream', 8, 65536), ('churn', 20, 64)),
+             'proxy': (('churn', 20, 64),) + echo[:2]}[SERVERS[server.name][2]]
+    flags = {'tls': ['-t'], 'proxy': ['-X', '1']}.get(SERVERS[server.name][2], [])
     for mode, conns, size in loads:
-        cmd = loadgen_cmd(args, mode, server.port, conns, size, 0, seg)
+        cmd = loadgen_cmd(args, mode, server.port, conns, size, 0, seg, extra=flags)
         res = run_loadgen(cmd, seg + 40)
         if not res.get('ok'):
             return res.get('error') or 'warm-up load failed: %s' % json.dumps(res)[:300]
@@ -544,14 +603,25 @@ def save(data, tag):
 
 def run(args):
     build_loadgen()
-    timed = [s for s in args.scenarios if s != 'idle10k']
+    features = loadgen_features()
+    notes = []
+    if not features.get('tls'):
+        dropped = [s for s in args.scenarios if s in TLS_SCENARIOS]
+        if dropped:
+            notes.append('TLS scenarios skipped (%s): the loadgen was built without TLS (no OpenSSL headers or '
+                         'libraries here; install libssl-dev, delete bench/build/loadgen and run again).'
+                         % ', '.join(dropped))
+            log('NOTE: ' + notes[-1])
+            args.scenarios = [s for s in args.scenarios if s not in TLS_SCENARIOS]
+            args.servers = [n for n in args.servers if any(speaks(n, s) for s in args.scenarios)]
+    timed = [s for s in args.scenarios if not is_idle(s)]
     t_begin = time.monotonic()
     data = {
         'meta': {'started': datetime.datetime.now().isoformat(' ', 'seconds'),
                  'command': '%s bench/run.py %s' % (
                      os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(ROOT + os.sep)
                      else 'python', ' '.join(sys.argv[1:])),
-                 'versions': versions(args)},
+                 'versions': versions(args), 'loadgen': features, 'notes': notes},
         'baseline': getattr(args, 'baseline_info', None),
         'config': {'scenarios': args.scenarios, 'servers': args.servers, 'rounds': args.rounds,
                    'warm_s': args.warm, 'window_s': args.window, 'server_warmup_s': args.server_warmup,
@@ -623,15 +693,15 @@ def run(args):
 
         for s in servers:
             s.stop()
-        if 'idle10k' in args.scenarios:
+        for iscen in [s for s in args.scenarios if is_idle(s)]:
             names = [s.name for s in servers if data['servers'][s.name]['status'] == 'ok'
-                     and speaks(s.name, 'idle10k')]
+                     and speaks(s.name, iscen)]
             for rnd in range(args.idle_rounds):
                 k = rnd % max(1, len(names))
                 for name in names[k:] + names[:k]:
-                    sample = measure_idle(args, name, rnd + 1)
+                    sample = measure_idle(args, name, rnd + 1, iscen)
                     data['samples'].append(sample)
-                    log('  %-12s %-14s %s' % ('idle10k', name, fmt_sample(sample)))
+                    log('  %-12s %-14s %s' % (iscen, name, fmt_sample(sample)))
                     if not sample['ok'] and not timed and rnd == 0 and 'at startup' in (sample.get('error') or ''):
                         data['servers'][name] = {'status': 'skipped', 'note': sample['error']}
     except KeyboardInterrupt:
@@ -649,7 +719,7 @@ def run(args):
 def fmt_sample(s):
     if not s['ok']:
         return 'FAILED: %s' % (s.get('error') or (s.get('loadgen') or {}).get('error') or s.get('loadgen'))
-    if s['scenario'] == 'idle10k':
+    if is_idle(s['scenario']):
         return '%.2f KiB/conn (RSS %.1f -> %.1f MiB, open %.2f s)' % (
             s['value'], s['rss_before_kib'] / 1024, s['rss_after_kib'] / 1024, s['open_s'])
     return '%s %s  (cpu srv %s%% / cli %s%% / other %s%%%s)' % (
@@ -733,6 +803,8 @@ def render_md(data, tag):
     if meta.get('interrupted'):
         L.append('**This run was interrupted; the tables hold what was measured before that.**\n')
     busy = meta.get('busy_before_pct')
+    for note in meta.get('notes') or []:
+        L.append('**Note:** %s\n' % note)
     if busy is not None and busy > 20:
         L.append('**Warning:** the machine was not idle when the run started (%.0f%% of a core busy); '
                  'expect noisy numbers.\n' % busy)
@@ -779,6 +851,8 @@ def render_md(data, tag):
     L.extend(render_lines(cells, scens, names))
     L.extend(render_before_after(data, cells, scens, names))
     L.extend(render_churn(cells, scens, names))
+    L.extend(render_tls(cells, scens, names))
+    L.extend(render_proxy(data, cells, scens, names))
 
     L.append('## Plot\n')
     L.append('![ratio to raw gevent](%s.svg)\n' % tag)
@@ -817,7 +891,7 @@ def render_md(data, tag):
             rows.append(row)
         L.append(table(['scenario'] + names, rows))
 
-    cpu = [s for s in scens if s != 'idle10k']
+    cpu = [s for s in scens if not is_idle(s)]
     if cpu:
         L.append('## CPU % server / client (medians)\n')
         L.append('100 = one core busy. A server near 100 is the bottleneck (good: the test measures it); '
@@ -835,7 +909,7 @@ def render_md(data, tag):
             rows.append(row)
         L.append(table(['scenario'] + names, rows))
 
-    timed_samples = [x for x in data['samples'] if x['scenario'] != 'idle10k' and x.get('other_cpu') is not None]
+    timed_samples = [x for x in data['samples'] if not is_idle(x['scenario']) and x.get('other_cpu') is not None]
     if timed_samples:
         used = {id(x) for c in cells.values() for x in c}
         dropped = [x for x in timed_samples if not x.get('discarded') and x['ok'] and id(x) not in used]
@@ -859,16 +933,17 @@ def render_md(data, tag):
                 rows.append([n, '%.0f (%.0f)' % (statistics.median(o), max(o))])
         L.append(table(['server', 'other CPU % (kept samples)'], rows))
 
-    idle = [x for x in data['samples'] if x['scenario'] == 'idle10k' and x['ok']]
+    idle = [x for x in data['samples'] if is_idle(x['scenario']) and x['ok']]
     if idle:
         L.append('## Idle memory detail (medians)\n')
         rows = []
-        for n in names:
-            c = [x for x in idle if x['server'] == n]
-            if c:
-                rows.append([n, '%.1f' % (med(c, 'rss_before_kib') / 1024), '%.1f' % (med(c, 'rss_after_kib') / 1024),
-                             '%.2f' % med(c), '%.2f' % med(c, 'open_s')])
-        L.append(table(['server', 'RSS before (MiB)', 'RSS with 10,000 conns (MiB)', 'KiB/conn',
+        for scen in [s for s in scens if is_idle(s)]:
+            for n in names:
+                c = [x for x in idle if x['server'] == n and x['scenario'] == scen]
+                if c:
+                    rows.append([scen, n, '{:,}'.format(SCENARIOS[scen][1]), '%.1f' % (med(c, 'rss_before_kib') / 1024),
+                                 '%.1f' % (med(c, 'rss_after_kib') / 1024), '%.2f' % med(c), '%.2f' % med(c, 'open_s')])
+        L.append(table(['scenario', 'server', 'connections', 'RSS before (MiB)', 'RSS with them (MiB)', 'KiB/conn',
                         'open time (s)'], rows))
     return '\n'.join(L)
 
@@ -968,10 +1043,92 @@ def render_lines(cells, scens, names):
     return L
 
 
+def _range(c, unit):
+    vals = [x['value'] for x in c]
+    return '%s–%s' % (fmt_val(min(vals), unit), fmt_val(max(vals), unit))
+
+
+def render_tls(cells, scens, names):
+    """TLS against Node's tls (issue 13): greennet.tls ÷ Node per scenario, goal at or above Node."""
+    tls = [s for s in scens if protocol(s) == 'tls']
+    a, b = 'greennet_tls_pipe', 'node_tls_pipe'
+    if not tls or a not in names or b not in names:
+        return []
+    cipher = next((x['loadgen'].get('tls') for s in tls for x in cells.get((s, a), [])
+                   if x.get('loadgen', {}).get('tls')), None)
+    L = ['## TLS against Node\'s tls\n']
+    L.append('`greennet_tls_pipe` (greennet.tls.create_server + c.pipe(c)) and `node_tls_pipe` (tls.createServer + '
+             'c.pipe(c)), same certificate (tests/certs/server-cert.pem, ECDSA P-256), client TLS 1.3 only%s, no '
+             'session resumption (each churn cycle is a full handshake). Issue 13\'s goal: at or above Node in '
+             'each throughput scenario; idle memory stated beside Node\'s. **met** / **not met**: the two min–max '
+             'ranges do not overlap or the medians say so clearly; "within noise" when the ranges overlap.\n'
+             % (' (negotiated: %s)' % cipher if cipher else ''))
+    rows = []
+    for s in tls:
+        ca, cb = cells.get((s, a)), cells.get((s, b))
+        if not ca or not cb:
+            continue
+        u = SCENARIOS[s][4]
+        r = med(ca) / med(cb) if med(cb) else None
+        if is_idle(s):
+            verdict = 'stated (%.2f× Node\'s memory)' % r if r else '—'
+        elif r is None:
+            verdict = '—'
+        elif r >= 1:
+            verdict = '**met**' + (' (within noise)' if spread_overlap(ca, cb) else '')
+        else:
+            verdict = 'within noise' if spread_overlap(ca, cb) else '**not met**'
+        cpu = '' if is_idle(s) else '%s / %s' % (fmt_pct(med(ca, 'server_cpu')), fmt_pct(med(cb, 'server_cpu')))
+        cli = '' if is_idle(s) else '%s / %s' % (fmt_pct(med(ca, 'client_cpu')), fmt_pct(med(cb, 'client_cpu')))
+        p99 = ('%.1f / %.1f' % (med(ca, 'p99_us') / 1000, med(cb, 'p99_us') / 1000)
+               if SCENARIOS[s][0] in ('pingpong', 'churn') and med(ca, 'p99_us') is not None
+               and med(cb, 'p99_us') is not None else '')
+        rows.append([s, u, fmt_val(med(ca), u), _range(ca, u), fmt_val(med(cb), u), _range(cb, u),
+                     '%.2f' % r if r else '—', verdict, p99, cpu, cli])
+    L.append(table(['scenario', 'unit', 'greennet', 'greennet min–max', 'node', 'node min–max', 'greennet ÷ node',
+                    'goal', 'p99 ms (g / n)', 'server CPU % (g / n)', 'client CPU % (g / n)'], rows))
+    return L
+
+
+def render_proxy(data, cells, scens, names):
+    """PROXY protocol churn against plain churn on greennet_pipe, same run (issue 14: cost at most 10 %)."""
+    prox = [s for s in scens if protocol(s) == 'proxy']
+    base = cells.get(('churn20', 'greennet_pipe'))
+    if not prox or not base:
+        return []
+    L = ['## Churn through the PROXY protocol\n']
+    L.append('`greennet_proxy_pipe` (create_server(proxy_protocol=True) + c.pipe(c), trusted_proxies: loopback) '
+             'with a PROXY header first on every connection, against churn20 on `greennet_pipe` (no header) in the '
+             'same run and rounds. Issue 14\'s goal: the PROXY protocol costs at most 10 %% (ratio ≥ 0.90). '
+             'Per-round ratios pair the two cells of one round. µs CPU/conn: server CPU over the window ÷ '
+             'connections.\n')
+    rows = []
+    for s in prox:
+        c = cells.get((s, 'greennet_proxy_pipe'))
+        if not c:
+            continue
+        r = med(c) / med(base)
+        by_round = {x.get('round'): x for x in base}
+        paired = sorted(x['value'] / by_round[x.get('round')]['value'] for x in c if x.get('round') in by_round)
+        cpu_r = (med(c, 'cpu_us_per_op') / med(base, 'cpu_us_per_op')
+                 if med(c, 'cpu_us_per_op') and med(base, 'cpu_us_per_op') else None)
+        rows.append([s, fmt_val(med(c), 'conn/s'), _range(c, 'conn/s'), fmt_val(med(base), 'conn/s'),
+                     _range(base, 'conn/s'), '%.2f' % r, ', '.join('%.2f' % x for x in paired) or '—',
+                     '%.1f / %.1f' % (med(c, 'cpu_us_per_op'), med(base, 'cpu_us_per_op'))
+                     if cpu_r else '—', '%.2f' % cpu_r if cpu_r else '—',
+                     '%.1f / %.1f' % (med(c, 'p99_us') / 1000, med(base, 'p99_us') / 1000),
+                     ('**met**' if r >= 0.90 else '**not met**') + (
+                         ' (ranges overlap)' if spread_overlap(c, base) else '')])
+    L.append(table(['scenario', 'proxy conn/s', 'min–max', 'churn20 greennet_pipe', 'min–max', 'ratio',
+                    'per-round ratios', 'µs CPU/conn (proxy / plain)', 'CPU ratio', 'p99 ms (proxy / plain)',
+                    'cost ≤ 10 %'], rows))
+    return L
+
+
 def render_churn(cells, scens, names):
     """Churn (both source addressings) against Node like for like: conn/s and p99."""
-    churn = [s for s in scens if SCENARIOS[s][0] == 'churn']
-    gn = [n for n in names if n.startswith('greennet_')]
+    churn = [s for s in scens if SCENARIOS[s][0] == 'churn' and protocol(s) == 'echo']
+    gn = [n for n in names if n.startswith('greennet_') and SERVERS.get(n, ('', '', 'echo'))[2] == 'echo']
     if not churn or not gn:
         return []
     L = ['## Churn against Node\n']
