@@ -768,7 +768,9 @@ def on_proxy(conn):
     upstream.on('error', lambda err: conn.destroy())
     conn.on('error', lambda err: upstream.destroy())
     conn.on('close', lambda *_: upstream.destroy())
-    upstream.on('close', lambda *_: conn.destroy() if conn.readable_ended or conn.errored else None)
+    # Not on a clean close: the pipe ends conn, which may still be sending
+    # what upstream gave it last (destroy() would discard that).
+    upstream.on('close', lambda had_error: conn.destroy() if had_error else None)
     conn.pipe(upstream)
     upstream.pipe(conn)
 
