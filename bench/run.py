@@ -139,7 +139,11 @@ SERVERS = {
     'greennet_tls_pipe':       ('python', 'greennet_tls_pipe.py', 'tls'),
     'node_tls_pipe':           ('node', 'node_tls_pipe.js', 'tls'),
     'greennet_proxy_pipe':     ('python', 'greennet_proxy_pipe.py', 'proxy'),
+    'greennet_tls_pipe_nodelay': ('python', 'greennet_tls_pipe.py', 'tls'),
+    'node_tls_pipe_nodelay':     ('node', 'node_tls_pipe.js', 'tls'),
 }
+# extra command-line arguments of a server (after PORT HOST)
+SERVER_ARGS = {'greennet_tls_pipe_nodelay': ['nodelay'], 'node_tls_pipe_nodelay': ['nodelay']}
 BEFORE = '@before'          # suffix of the --baseline servers
 SERVER_ROOTS = {}           # server name -> tree put on PYTHONPATH (default: ROOT)
 BASELINE = 'gevent_raw'
@@ -169,7 +173,7 @@ PAIRS = [('greennet_pipe', 'node_pipe'), ('greennet_data', 'node_data'),
          ('greennet_lines_straight', 'node_lines'), ('greennet_lines_events', 'node_lines'),
          ('greennet_lines_straight', 'gevent_lines'), ('greennet_lines_events', 'gevent_lines'),
          ('greennet_lines_straight', 'greennet_lines_events'), ('gevent_lines', 'node_lines'),
-         ('greennet_tls_pipe', 'node_tls_pipe')]
+         ('greennet_tls_pipe', 'node_tls_pipe'), ('greennet_tls_pipe_nodelay', 'node_tls_pipe_nodelay')]
 
 
 def log(msg):
@@ -251,7 +255,7 @@ class Server:
         kind, fname, _ = SERVERS[self.name]
         path = os.path.join(BENCH, 'servers', fname)
         interp = self.args.python if kind == 'python' else self.args.node
-        cmd = [interp, path, str(port), HOST]
+        cmd = [interp, path, str(port), HOST] + SERVER_ARGS.get(self.name.split('@')[0], [])
         if self.args.server_cpu is not None:
             cmd = ['taskset', '-c', str(self.args.server_cpu)] + cmd
         return cmd
@@ -1051,20 +1055,26 @@ def _range(c, unit):
 def render_tls(cells, scens, names):
     """TLS against Node's tls (issue 13): greennet.tls ÷ Node per scenario, goal at or above Node."""
     tls = [s for s in scens if protocol(s) == 'tls']
-    a, b = 'greennet_tls_pipe', 'node_tls_pipe'
-    if not tls or a not in names or b not in names:
+    pairs = [(a, b) for a, b in (('greennet_tls_pipe', 'node_tls_pipe'),
+                                 ('greennet_tls_pipe_nodelay', 'node_tls_pipe_nodelay')) if a in names and b in names]
+    if not tls or not pairs:
         return []
+    a = pairs[0][0]
     cipher = next((x['loadgen'].get('tls') for s in tls for x in cells.get((s, a), [])
                    if x.get('loadgen', {}).get('tls')), None)
     L = ['## TLS against Node\'s tls\n']
     L.append('`greennet_tls_pipe` (greennet.tls.create_server + c.pipe(c)) and `node_tls_pipe` (tls.createServer + '
              'c.pipe(c)), same certificate (tests/certs/server-cert.pem, ECDSA P-256), client TLS 1.3 only%s, no '
              'session resumption (each churn cycle is a full handshake). Issue 13\'s goal: at or above Node in '
-             'each throughput scenario; idle memory stated beside Node\'s. **met** / **not met**: the two min–max '
-             'ranges do not overlap or the medians say so clearly; "within noise" when the ranges overlap.\n'
+             'each throughput scenario; idle memory stated beside Node\'s. **met**: median ratio ≥ 1 (marked "within noise" '
+             'when the two min–max ranges overlap); below 1: **not met** when the ranges do not overlap, '
+             '"within noise" when they do.\n'
              % (' (negotiated: %s)' % cipher if cipher else ''))
+    if len(pairs) > 1 or pairs[0][0].endswith('_nodelay'):
+        L.append('`*_nodelay`: the same two scripts with TCP_NODELAY on every accepted connection '
+                 '(`no_delay=True` / `noDelay: true`); without it both servers run with the default (Nagle on).\n')
     rows = []
-    for s in tls:
+    for (a, b), s in [(p, s) for p in pairs for s in tls]:
         ca, cb = cells.get((s, a)), cells.get((s, b))
         if not ca or not cb:
             continue
@@ -1083,10 +1093,14 @@ def render_tls(cells, scens, names):
         p99 = ('%.1f / %.1f' % (med(ca, 'p99_us') / 1000, med(cb, 'p99_us') / 1000)
                if SCENARIOS[s][0] in ('pingpong', 'churn') and med(ca, 'p99_us') is not None
                and med(cb, 'p99_us') is not None else '')
-        rows.append([s, u, fmt_val(med(ca), u), _range(ca, u), fmt_val(med(cb), u), _range(cb, u),
-                     '%.2f' % r if r else '—', verdict, p99, cpu, cli])
+        cpo = ('%.1f / %.1f' % (med(ca, 'cpu_us_per_op'), med(cb, 'cpu_us_per_op'))
+               if med(ca, 'cpu_us_per_op') and med(cb, 'cpu_us_per_op') else '')
+        rows.append([s + ('' if a == 'greennet_tls_pipe' else ' (%s)' % a[len('greennet_tls_pipe_'):]),
+                     u, fmt_val(med(ca), u), _range(ca, u), fmt_val(med(cb), u), _range(cb, u),
+                     '%.2f' % r if r else '—', verdict, p99, cpu, cpo, cli])
     L.append(table(['scenario', 'unit', 'greennet', 'greennet min–max', 'node', 'node min–max', 'greennet ÷ node',
-                    'goal', 'p99 ms (g / n)', 'server CPU % (g / n)', 'client CPU % (g / n)'], rows))
+                    'goal', 'p99 ms (g / n)', 'server CPU % (g / n)', 'µs server CPU/op (g / n)',
+                    'client CPU % (g / n)'], rows))
     return L
 
 
@@ -1099,7 +1113,7 @@ def render_proxy(data, cells, scens, names):
     L = ['## Churn through the PROXY protocol\n']
     L.append('`greennet_proxy_pipe` (create_server(proxy_protocol=True) + c.pipe(c), trusted_proxies: loopback) '
              'with a PROXY header first on every connection, against churn20 on `greennet_pipe` (no header) in the '
-             'same run and rounds. Issue 14\'s goal: the PROXY protocol costs at most 10 %% (ratio ≥ 0.90). '
+             'same run and rounds. Issue 14\'s goal: the PROXY protocol costs at most 10 % (ratio ≥ 0.90). '
              'Per-round ratios pair the two cells of one round. µs CPU/conn: server CPU over the window ÷ '
              'connections.\n')
     rows = []

@@ -1,6 +1,7 @@
 """greennet TLS echo server: greennet.tls.create_server with c.pipe(c) (mirrors node_tls_pipe.js).
 
-Usage: python greennet_tls_pipe.py PORT [HOST]
+Usage: python greennet_tls_pipe.py PORT [HOST] [nodelay]
+nodelay: TCP_NODELAY on every accepted connection (no_delay=True); default: Nagle on, as Node's default.
 Certificate: tests/certs/server-cert.pem + server-key.pem (the same for every TLS server).
 """
 import os
@@ -24,7 +25,7 @@ def main():
         key = f.read()
     with open(os.path.join(CERTS, 'server-cert.pem'), 'rb') as f:
         cert = f.read()
-    server = tls.create_server({'key': key, 'cert': cert}, on_connection)
+    server = tls.create_server({'key': key, 'cert': cert, 'no_delay': 'nodelay' in sys.argv[3:]}, on_connection)
     server.on('tlsClientError', lambda err, sock: None)
     server.listen(port, host)
     greennet.run()

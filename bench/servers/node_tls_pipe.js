@@ -1,5 +1,6 @@
 // Node TLS echo server: tls.createServer({key, cert}, c => c.pipe(c)).
-// Usage: node node_tls_pipe.js PORT [HOST]
+// Usage: node node_tls_pipe.js PORT [HOST] [nodelay]
+// nodelay: TCP_NODELAY on every accepted connection (noDelay: true); default: Nagle on (Node's default).
 // Certificate: tests/certs/server-cert.pem + server-key.pem (the same for every TLS server).
 'use strict';
 const fs = require('fs');
@@ -11,6 +12,7 @@ const host = process.argv[3] || '127.0.0.1';
 const server = tls.createServer({
   key: fs.readFileSync(path.join(certs, 'server-key.pem')),
   cert: fs.readFileSync(path.join(certs, 'server-cert.pem')),
+  noDelay: process.argv.slice(4).includes('nodelay'),
 }, (c) => {
   c.on('error', () => {}); // a peer's reset must not crash the server
   c.pipe(c);
