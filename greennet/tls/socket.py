@@ -271,7 +271,11 @@ class TLSSocket(Socket):
             self._tls_send_out()
             self._tls_fail(ssl_error(err))
             return
-        self._tls_send_out()
+        if self._tls_owner is None:
+            self._tls_send_out()    # a client's Finished goes now
+        # A server's last flight (TLS 1.3: its session tickets) waits for the
+        # end of this read step, to leave with the first reply in one packet:
+        # sent alone, it made the reply wait for a delayed ACK (Nagle).
         self._tls_secure()
 
     def _on_handshake_timer(self) -> None:
