@@ -407,6 +407,20 @@ class _Pending:
         self.timer: Any = None
 
 
+def defer_accept(listener: _std.socket) -> None:
+    """Where the system has it (Linux's ``TCP_DEFER_ACCEPT``), accept a
+    connection only once its first bytes came: a PROXY client always speaks
+    first, so the header is there to read at accept, with no watcher. A
+    connection that sends nothing is still accepted after a second or so."""
+    option = getattr(_std, 'TCP_DEFER_ACCEPT', None)
+    if option is None or listener.family not in (_std.AF_INET, _std.AF_INET6):
+        return
+    try:
+        listener.setsockopt(_std.IPPROTO_TCP, option, 1)
+    except OSError:
+        pass
+
+
 class HeaderReader:
     """Reads the PROXY header of each connection a server accepts, in the
     hub; hands the connection on with its client's address, or drops it."""
@@ -426,19 +440,26 @@ class HeaderReader:
             self.server._drop(client, 'untrusted')
             return
         pending = _Pending(client, address)
-        loop = self.server._rt.loop
         try:
             client.setblocking(False)
-            pending.watcher = loop.io(client.fileno(), 1)
         except (OSError, ValueError):
             client.close()
             return
+        # The header usually came with the handshake's last ACK: read it at
+        # once, and make a watcher and a timer only for one still coming.
         self.pending.add(pending)
+        if not self._readable(pending):
+            return
+        loop = self.server._rt.loop
+        try:
+            pending.watcher = loop.io(client.fileno(), 1)
+        except (OSError, ValueError):
+            self._finish(pending, None)
+            return
         if self.timeout_ms:
             pending.timer = loop.timer(self.timeout_ms / 1000.0)
             pending.timer.start(self._expired, pending)
         pending.watcher.start(self._readable, pending)
-        self._readable(pending)   # the header often came with the handshake's last ACK
 
     def _trusted(self, client: ProxiedSocket, address: Any) -> bool:
         if client.family == _std.AF_UNIX:
@@ -448,7 +469,9 @@ class HeaderReader:
             return False
         return self.trusted.check(host, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4')
 
-    def _readable(self, pending: _Pending) -> None:
+    def _readable(self, pending: _Pending) -> bool:
+        """Read what there is of the header; ``False`` once the connection
+        was handed on or dropped, ``True`` while more is to come."""
         client, parser = pending.client, pending.parser
         while True:
             want = parser.want()
@@ -456,24 +479,24 @@ class HeaderReader:
                 data = client.recv(want, _std.MSG_PEEK)
                 if not data:
                     self._finish(pending, 'truncated' if parser.received else None)
-                    return
+                    return False
                 taken = parser.receive(data)
                 if taken:
                     client.recv(taken)
             except BlockingIOError:
-                return
+                return True
             except OSError as err:
                 quiet = not parser.received or err.errno not in (_errno.ECONNRESET, _errno.EPIPE)
                 self._finish(pending, None if quiet else 'truncated')
-                return
+                return False
             if parser.state is State.DONE:
                 self._finish(pending, '')
-                return
+                return False
             if parser.state is State.FAILED:
                 self._finish(pending, parser.reason or 'malformed')
-                return
+                return False
             if len(data) < want:
-                return
+                return True
 
     def _expired(self, pending: _Pending) -> None:
         if pending in self.pending:

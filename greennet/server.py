@@ -43,7 +43,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING,
     system_error,
 )
-from .proxy_protocol import HeaderReader, ProxiedSocket
+from .proxy_protocol import HeaderReader, ProxiedSocket, defer_accept
 from .runtime import Handle
 from .runtime import raw_socket as _raw_socket
 from .socket import Socket
@@ -305,6 +305,8 @@ class Server(Handle):
             self._defer(self._emit_error, failure.error)
             return
         self._listener = listener
+        if self._proxy is not None:
+            defer_accept(listener)
         self._acceptor = (_Acceptor if self._proxy is None else _ProxyAcceptor)(listener, self)
         self._acceptor.start()
         self._activate()
