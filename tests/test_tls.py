@@ -323,3 +323,28 @@ def test_straight_line_server_over_tls():
     c.end()
     assert done.get(timeout=WAIT) == b'ONE\nTWO\nTHREE\n'
     server.close()
+
+
+@pytest.mark.timeout(15)
+@pytest.mark.parametrize('version', ['TLSv1.2', 'TLSv1.3'])
+def test_a_secure_connection_listener_that_blocks_does_not_stall_the_handshake(version):
+    """The server's last handshake flight is not held back by a listener that blocks."""
+    def on_secure(s):
+        with s.makefile('rwb') as f:          # blocks this connection's strand until a line comes
+            line = f.readline()
+            f.write(line.upper())
+            f.flush()
+        s.end()
+    server = tls.create_server({'key': pem('server-key'), 'cert': pem('server-cert'),
+                                'max_version': version})
+    server.on('secureConnection', on_secure)
+    ready = AsyncResult()
+    server.listen(0, '127.0.0.1', lambda: ready.set(server.address()['port']))
+    port = ready.get(timeout=WAIT)
+    got = AsyncResult()
+    c = tls.connect(port, '127.0.0.1', {'ca': pem('ca-cert'), 'servername': 'localhost'})
+    c.on('secureConnect', lambda: c.write(b'ping\n'))   # only once the handshake is done
+    c.on('data', got.set)
+    assert got.get(timeout=WAIT) == b'PING\n'
+    c.destroy()
+    server.close()

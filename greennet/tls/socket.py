@@ -271,11 +271,11 @@ class TLSSocket(Socket):
             self._tls_send_out()
             self._tls_fail(ssl_error(err))
             return
-        if self._tls_owner is None:
-            self._tls_send_out()    # a client's Finished goes now
-        # A server's last flight (TLS 1.3: its session tickets) waits for the
-        # end of this read step, to leave with the first reply in one packet:
-        # sent alone, it made the reply wait for a delayed ACK (Nagle).
+        if self._tls_owner is None or tls.version() != 'TLSv1.3':
+            self._tls_send_out()    # a client's Finished, a TLS 1.2 server's: the peer waits for them
+        # A TLS 1.3 server's last flight (its session tickets; nobody waits
+        # for them) leaves at the end of this read step, with the first reply
+        # in one packet: sent alone, it made the reply wait for a delayed ACK.
         self._tls_secure()
 
     def _on_handshake_timer(self) -> None:
