@@ -5,7 +5,15 @@ const net = require('net');
 const { log } = require('./_common');
 
 const s = net.createServer((sock) => sock.end('v6'));
-s.listen({ port: 0, host: '::', ipv6Only: true }, () => {
+// A port free for IPv4 as well: port 0 on '::' with ipv6Only may pick one an
+// IPv4 socket of another test still holds, and the IPv4 listen below would fail.
+const probe = net.createServer();
+probe.listen(0, '0.0.0.0', () => {
+  const free = probe.address().port;
+  probe.close(() => s.listen({ port: free, host: '::', ipv6Only: true }, onListening));
+});
+
+function onListening() {
   const port = s.address().port;
   log('listening', s.address().address, s.address().family);
   const c4 = net.connect(port, '127.0.0.1');
@@ -31,4 +39,4 @@ s.listen({ port: 0, host: '::', ipv6Only: true }, () => {
       });
     });
   });
-});
+}

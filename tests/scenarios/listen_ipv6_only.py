@@ -41,5 +41,15 @@ def on_listening():
     c4.on('error', c4_error)
 
 
-s.listen(on_listening, port=0, host='::', ipv6_only=True)
+# A port free for IPv4 as well: port 0 on '::' with ipv6_only may pick one an
+# IPv4 socket of another test still holds, and the IPv4 listen would fail.
+probe = greennet.create_server()
+
+
+def on_probe():
+    free = probe.address()['port']
+    probe.close(lambda *e: s.listen(on_listening, port=free, host='::', ipv6_only=True))
+
+
+probe.listen(0, '0.0.0.0', on_probe)
 run()
