@@ -34,7 +34,7 @@ from .validators import (
 __all__ = ['LISTEN_OPTIONS', 'SOCKET_OPTIONS', 'CONNECT_OPTIONS', 'merge_options',
            'check_known', 'known_options', 'to_number', 'is_pipe_name', 'normalize_connect_args',
            'normalize_listen_args', 'validate_connect_options', 'validate_socket_options',
-           'validate_server_options', 'validate_max_connections', 'validate_timeout',
+           'validate_server_options', 'validate_timeout',
            'is_listen_fd', 'onread_option', 'HINTS_MASK']
 
 #: ``server.listen()``'s options.
@@ -379,14 +379,6 @@ def validate_server_options(options: Mapping[str, Any]) -> dict[str, Any]:
         DEFAULT_TIMEOUT_MS if wait is None
         else validate_number(wait, 'options.proxyProtocolTimeout', 0, 2 ** 31 - 1))
     return out
-
-
-def validate_max_connections(value: Any) -> Any:
-    """``server.max_connections = value``: Node 20 takes any value (it is a
-    plain property) and applies it at each connection with JavaScript's
-    coercions, which :func:`greennet.validators.over_connection_limit`
-    reproduces without ever raising. Returns the value unchanged."""
-    return value
 
 
 def is_listen_fd(fd: Any) -> bool:

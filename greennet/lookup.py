@@ -13,7 +13,7 @@ from gevent import socket as _gsocket
 from .errors import ERR_INVALID_ARG_TYPE, lookup_error, system_error
 from .validators import js_truthy
 
-__all__ = ['lookup', 'call_lookup', 'ADDRCONFIG', 'V4MAPPED', 'ALL', 'family_name']
+__all__ = ['lookup', 'ADDRCONFIG', 'V4MAPPED', 'ALL', 'family_name']
 
 #: ``dns.ADDRCONFIG``, ``dns.V4MAPPED`` and ``dns.ALL``: getaddrinfo hints.
 ADDRCONFIG = getattr(_std, 'AI_ADDRCONFIG', 0x20)
@@ -84,21 +84,3 @@ def _lookup(hostname: str, opts: dict[str, Any], callback: Callable[..., Any]) -
         callback(None, found)
     else:
         callback(None, found[0]['address'], found[0]['family'])
-
-
-def call_lookup(lookup_fn: Callable[..., Any], hostname: Any, options: Mapping[str, Any],
-                callback: Callable[..., Any]) -> Exception | None:
-    """Call a ``lookup`` option as Node does, ``lookup(hostname, options,
-    callback)``, and return what it raised (``None`` if nothing).
-
-    Node lets that exception out of ``connect()`` and leaves the socket
-    ``'opening'`` for good; greennet treats it as it treats an exception from
-    any listener: the socket is destroyed with it as its error, so
-    ``'error'`` then ``'close'`` follow the call and ``run()`` returns. A
-    callback already called before the raise still counts (its connect
-    goes on unless the socket is destroyed first)."""
-    try:
-        lookup_fn(hostname, options, callback)
-    except Exception as err:  # noqa: BLE001 - the user's exception becomes the socket's error
-        return err
-    return None
