@@ -125,11 +125,11 @@ class Connecting(AutoSelecting):
         """Node's ``_undestroy()``: a destroyed socket may connect again,
         keeping its listeners and settings."""
         kept = (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._onread,
-                self._flowing, self._pipes)
+                self._flowing, self._pipes, self._rs)
         self._move('reconnect')
         self._setup(self.allow_half_open)
         (self._decoder, self._timeout_ms, self._no_delay, self._keep_alive, self._onread,
-         self._flowing, self._pipes) = kept
+         self._flowing, self._pipes, self._rs) = kept
 
     # -- the attempt ------------------------------------------------------------
 

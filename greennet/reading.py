@@ -25,12 +25,10 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
-from greenlet import getcurrent
-
 from .encoding import Decoder, normalize_encoding
 from .errors import ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE
 from .pipe import Pipe
-from .runtime import Emitter
+from .runtime import Emitter, on_own_strand
 from .sockopts import SocketOptions
 from .state import DESTROYED_STATES, OPEN, R_EOF, R_OPEN, W_FINISHED, W_OPEN
 from .validators import validate_function
@@ -85,9 +83,8 @@ class Reading(SocketOptions):
     __slots__ = ('_rs',)
 
     def _setup(self, allow_half_open: bool) -> None:
-        rs = getattr(self, '_rs', None)   # kept by a reconnect, as Node's _undestroy keeps it
         super()._setup(allow_half_open)
-        self._rs: PausedState | None = rs
+        self._rs: PausedState | None = None
 
     def _paused_state(self) -> PausedState:
         rs = self._rs
@@ -182,8 +179,7 @@ class Reading(SocketOptions):
 
     def _wants_read(self) -> bool:
         return (self._conn is OPEN and self._rstate is R_OPEN and not self._hold
-                and (self._flowing or self._buf_len < (HIGH_WATER_MARK if self._rs is None
-                                                       else self._rs.hwm)))
+                and (self._flowing or self._buf_len < self.readable_high_water_mark))
 
     def _sync_reading(self) -> None:
         """Start or stop the read watcher to match the stream's state."""
@@ -288,12 +284,9 @@ class Reading(SocketOptions):
         self._buf.append(data)
         self._buf_len += len(data)
         rs = self._rs
-        if rs is not None:
-            if rs.need_readable:
-                self._emit_readable()
-            if self._buf_len >= rs.hwm and not self._flowing:
-                self._sync_reading()
-        elif self._buf_len >= HIGH_WATER_MARK and not self._flowing:
+        if rs is not None and rs.need_readable:
+            self._emit_readable()
+        if not self._flowing and self._buf_len >= self.readable_high_water_mark:
             self._sync_reading()
 
     def _flow(self) -> None:
@@ -394,7 +387,7 @@ class Reading(SocketOptions):
                 self._defer(self._end_readable)
         self._sync_reading()
         if ret is not None and self._conn not in DESTROYED_STATES and self._events.get('data'):
-            if self._busy and getcurrent().gr_context is self._ctx:
+            if on_own_strand(self):
                 try:
                     self.emit('data', ret)
                 except BaseException as exc:

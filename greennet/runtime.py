@@ -17,7 +17,6 @@ is replaced by another for the rest.
 from __future__ import annotations
 
 import logging
-import sys
 from collections import deque
 from contextvars import Context, copy_context
 from sys import getrefcount
@@ -192,10 +191,6 @@ class Runtime:
             except BaseException:
                 continue
 
-    def report(self, context: Any) -> None:
-        """Hand the exception being handled to gevent, which prints it."""
-        self.hub.handle_error(context, *sys.exc_info())
-
     # -- run() -----------------------------------------------------------------
 
     def add_ref(self) -> None:
@@ -221,6 +216,13 @@ def runtime() -> Runtime:
     if rt is None:
         rt = hub._greennet_runtime = Runtime()
     return rt
+
+
+def on_own_strand(emitter: Any) -> bool:
+    """Whether the calling greenlet is ``emitter``'s strand, busy running
+    one of its listeners (they run in the emitter's own context)."""
+    ctx = getattr(emitter, '_ctx', None)
+    return ctx is not None and getattr(emitter, '_busy', False) and getcurrent().gr_context is ctx
 
 
 def active_handles() -> list[Handle]:

@@ -50,6 +50,7 @@ from greenlet import getcurrent
 from .encoding import encode
 from .errors import NodeError, abort_error
 from .reading import READ, WRITE, Reading
+from .runtime import on_own_strand
 from .state import OPEN, R_OPEN
 
 __all__ = ['Wakeup', 'wait', 'pump', 'iterate', 'makefile', 'SocketIO', 'ERR_STREAM_PREMATURE_CLOSE']
@@ -96,13 +97,6 @@ class Wakeup:
             self.hub.switch()
         finally:
             self.greenlet = None
-
-
-def on_own_strand(emitter: Any) -> bool:
-    """Whether the calling greenlet is ``emitter``'s strand, busy running
-    one of its listeners."""
-    ctx = getattr(emitter, '_ctx', None)
-    return ctx is not None and getattr(emitter, '_busy', False) and getcurrent().gr_context is ctx
 
 
 def wait(emitter: Any, wakeup: Wakeup) -> None:
