@@ -21,6 +21,8 @@ __all__ = ['is_ip', 'is_ipv4', 'is_ipv6', 'SocketAddress']
 # IPv4 segment, as lib/internal/net.js writes it.
 _V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
 _V4_STR = rf'(?:{_V4_SEG}\.){{3}}{_V4_SEG}'
+#: An IPv4 address's pattern (dot-decimal, no leading zeroes), to build others with.
+IPV4_PATTERN = _V4_STR
 IPV4_RE = re.compile(rf'\A{_V4_STR}\Z')
 
 # IPv6 segment; ``\A``/``\Z`` because Python's ``$`` also matches before a final newline.

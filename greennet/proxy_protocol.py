@@ -10,11 +10,18 @@ Two parts, one concern each:
   kernel has *without consuming it* (``MSG_PEEK``); it answers how many of
   those bytes are header, so the reader takes exactly those and never a
   byte of the client's own data.
-- :class:`HeaderReader`, one per server: a read watcher and a timer in the
-  hub for each connection whose header is still coming (no greenlet per
-  connection), then the connection goes on to the server's ordinary accept
-  path (``Server._on_accept``) with the client's address as its peer. The
+- :class:`HeaderReader`, one per server: at accept it peeks once, and a
+  header that came whole (the usual case: ``TCP_DEFER_ACCEPT`` waits for
+  it) is taken by :func:`parse_whole` with no watcher, no timer and no
+  parser object; only a header still coming gets a read watcher, a timer
+  and a :class:`HeaderParser` in the hub (no greenlet per connection).
+  Either way the connection goes on to the server's ordinary accept path
+  (``Server._on_accept``) with the client's address as its peer. The
   header comes before TLS, so this works for ``greennet.tls`` servers too.
+
+A header is a dict (what ``socket.proxy_info`` holds): ``version``,
+``command``, ``family``, ``transport``, ``source_address``,
+``source_port``, ``destination_address``, ``destination_port``, ``tlvs``.
 
 A connection from a source outside ``trusted_proxies``, a malformed header,
 a v1 line over 107 bytes, a truncated header or one later than the timeout
@@ -26,17 +33,17 @@ from __future__ import annotations
 
 import enum
 import errno as _errno
+import re
 import socket as _std
 from collections.abc import Iterable
 from typing import Any
 
-from .address import is_ip
+from .address import IPV4_PATTERN, is_ip
 from .blocklist import BlockList
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE
-from .runtime import raw_socket
 
-__all__ = ['State', 'HeaderParser', 'ProxyHeader', 'HeaderReader', 'ProxiedSocket',
-           'trusted_proxies_list', 'V1_MAX', 'V2_SIGNATURE', 'DEFAULT_TIMEOUT_MS']
+__all__ = ['State', 'HeaderParser', 'HeaderReader', 'parse_whole', 'parse_v1', 'parse_v2',
+           'client_peer', 'trusted_proxies_list', 'V1_MAX', 'V2_SIGNATURE', 'DEFAULT_TIMEOUT_MS']
 
 #: The longest v1 header, ``\r\n`` included (the specification's 107 bytes).
 V1_MAX = 107
@@ -69,45 +76,31 @@ class State(enum.Enum):
     FAILED = 'failed'        #: not a header: see :attr:`HeaderParser.reason`
 
 
-class ProxyHeader:
-    """What a header said. ``peer`` is the client's ``sockaddr`` for the
-    socket (``None``: use the connection's own endpoints, as for ``LOCAL``,
-    v1 ``UNKNOWN``, v2 ``UNSPEC`` and ``AF_UNIX``)."""
-
-    __slots__ = ('version', 'command', 'family', 'transport', 'source_address', 'source_port',
-                 'destination_address', 'destination_port', 'tlvs')
-
-    def __init__(self, version: int, command: str, family: str | None = None,
+def proxy_header(version: int, command: str, family: str | None = None,
                  transport: str | None = None, source: tuple[Any, Any] = (None, None),
                  destination: tuple[Any, Any] = (None, None),
-                 tlvs: dict[int, bytes] | None = None) -> None:
-        self.version = version
-        self.command = command
-        self.family = family
-        self.transport = transport
-        self.source_address, self.source_port = source
-        self.destination_address, self.destination_port = destination
-        self.tlvs = tlvs if tlvs is not None else {}
+                 tlvs: dict[int, bytes] | None = None) -> dict[str, Any]:
+    """What a header said, as ``socket.proxy_info`` holds it."""
+    return {'version': version, 'command': command, 'family': family, 'transport': transport,
+            'source_address': source[0], 'source_port': source[1],
+            'destination_address': destination[0], 'destination_port': destination[1],
+            'tlvs': tlvs if tlvs is not None else {}}
 
-    def info(self) -> dict[str, Any]:
-        """The header as ``socket.proxy_info``."""
-        return {key: getattr(self, key) for key in self.__slots__}
 
-    def peer(self, connection_family: int) -> tuple[Any, ...] | None:
-        """The client's ``sockaddr`` as a socket of ``connection_family``
-        reports one (an IPv4 client on an IPv6 connection is IPv4-mapped,
-        as a dual-stack socket shows it)."""
-        if self.command != 'PROXY' or self.family not in ('IPv4', 'IPv6'):
-            return None
-        address = self.source_address
-        if self.family == 'IPv6':
-            return (address, self.source_port, 0, 0)    # an IPv6 sockaddr, whatever the connection
-        if connection_family == _std.AF_INET6:
-            return ('::ffff:' + address, self.source_port, 0, 0)
-        return (address, self.source_port)
-
-    def __repr__(self) -> str:
-        return f'<ProxyHeader {self.info()!r}>'
+def client_peer(header: dict[str, Any], connection_family: int) -> tuple[Any, ...] | None:
+    """The client's ``sockaddr`` as a socket of ``connection_family``
+    reports one (an IPv4 client on an IPv6 connection is IPv4-mapped, as a
+    dual-stack socket shows it); ``None``: the connection's own endpoints
+    stand (``LOCAL``, v1 ``UNKNOWN``, v2 ``UNSPEC`` and ``AF_UNIX``)."""
+    family = header['family']
+    if header['command'] != 'PROXY' or family not in ('IPv4', 'IPv6'):
+        return None
+    address, port = header['source_address'], header['source_port']
+    if family == 'IPv6':
+        return (address, port, 0, 0)    # an IPv6 sockaddr, whatever the connection
+    if connection_family == _std.AF_INET6:
+        return ('::ffff:' + address, port, 0, 0)
+    return (address, port)
 
 
 class HeaderParser:
@@ -123,7 +116,7 @@ class HeaderParser:
         self.state = State.START
         #: Why the header was refused: ``'malformed'`` or ``'too_long'``.
         self.reason: str | None = None
-        self.header: ProxyHeader | None = None
+        self.header: dict[str, Any] | None = None
         self._buf = b''
         self._need = 0   # v2: the whole header's length, once known
 
@@ -179,7 +172,7 @@ class HeaderParser:
         self.reason = reason
         return -1
 
-    def _done(self, header: ProxyHeader | None, taken: int) -> int:
+    def _done(self, header: dict[str, Any] | None, taken: int) -> int:
         if header is None:
             return self._fail('malformed')
         self.state = State.DONE
@@ -232,13 +225,30 @@ def _port(text: bytes) -> int | None:
     return port if port <= 65535 else None
 
 
-def parse_v1(line: bytes) -> ProxyHeader | None:
+#: The usual v1 line (HAProxy's ``send-proxy`` for an IPv4 client), in one match.
+_V1_TCP4 = re.compile(rb'PROXY TCP4 (%s) (%s) (0|[1-9][0-9]{0,4}) (0|[1-9][0-9]{0,4})'
+                      % (IPV4_PATTERN.encode(), IPV4_PATTERN.encode()))
+
+
+def parse_v1(line: bytes) -> dict[str, Any] | None:
     """A v1 line without its ``\\r\\n``; ``None`` when malformed."""
+    tcp4 = _V1_TCP4.fullmatch(line)
+    if tcp4 is not None:
+        source, destination, sport, dport = tcp4.groups()
+        if int(sport) > 65535 or int(dport) > 65535:
+            return None
+        return proxy_header(1, 'PROXY', 'IPv4', 'stream', (source.decode(), int(sport)),
+                            (destination.decode(), int(dport)))
+    return _parse_v1_split(line)
+
+
+def _parse_v1_split(line: bytes) -> dict[str, Any] | None:
+    """Any v1 line, word by word (what :data:`_V1_TCP4` does not match)."""
     parts = line.split(b' ')
     if parts[0] != b'PROXY' or len(parts) < 2:
         return None
     if parts[1] == b'UNKNOWN':
-        return ProxyHeader(1, 'PROXY')
+        return proxy_header(1, 'PROXY')
     if len(parts) != 6 or parts[1] not in (b'TCP4', b'TCP6'):
         return None
     version = 4 if parts[1] == b'TCP4' else 6
@@ -252,26 +262,45 @@ def parse_v1(line: bytes) -> ProxyHeader | None:
     if sport is None or dport is None:
         return None
     family = 'IPv4' if version == 4 else 'IPv6'
-    return ProxyHeader(1, 'PROXY', family, 'stream', (source, sport), (destination, dport))
+    return proxy_header(1, 'PROXY', family, 'stream', (source, sport), (destination, dport))
 
 
-def parse_v2(header: bytes) -> ProxyHeader | None:
+def parse_whole(data: bytes) -> tuple[int, dict[str, Any]] | None:
+    """A well-formed header that ``data``, a connection's first bytes, holds
+    whole: ``(its length, the header)``. ``None`` for anything else (a
+    header still coming, or a bad one), which a :class:`HeaderParser` then
+    reads or refuses; where both take a header, they take the same one."""
+    if data[:6] == _V1_PREFIX:
+        end = data.find(b'\n', 0, V1_MAX)
+        if end > 0 and data[end - 1] == 0x0D:
+            header = parse_v1(data[:end - 1])
+            return None if header is None else (end + 1, header)
+        return None
+    if data[:12] == V2_SIGNATURE and len(data) >= _V2_FIXED and data[12] in (0x20, 0x21):
+        need = _V2_FIXED + int.from_bytes(data[14:16], 'big')
+        if len(data) >= need:
+            header = parse_v2(data[:need])
+            return None if header is None else (need, header)
+    return None
+
+
+def parse_v2(header: bytes) -> dict[str, Any] | None:
     """A whole v2 header (signature to last TLV); ``None`` when malformed."""
     command = 'LOCAL' if header[12] & 0xF == 0 else 'PROXY'
     fam, proto = header[13] >> 4, header[13] & 0xF
     if fam not in _V2_ADDRESS_SIZE or proto not in _V2_TRANSPORT:
         if command == 'LOCAL':   # its protocol block is to be ignored
-            return ProxyHeader(2, 'LOCAL')
+            return proxy_header(2, 'LOCAL')
         return None
     size = _V2_ADDRESS_SIZE[fam]
     body = header[_V2_FIXED:]
     if len(body) < size:
-        return None if command == 'PROXY' else ProxyHeader(2, 'LOCAL')
+        return None if command == 'PROXY' else proxy_header(2, 'LOCAL')
     tlvs = _tlvs(body[size:])
     if tlvs is None or not _crc_ok(header, tlvs):
         return None
     if command == 'LOCAL':
-        return ProxyHeader(2, 'LOCAL', tlvs=tlvs)
+        return proxy_header(2, 'LOCAL', tlvs=tlvs)
     source: tuple[Any, Any] = (None, None)
     destination: tuple[Any, Any] = (None, None)
     if fam in (0x1, 0x2):
@@ -284,7 +313,7 @@ def parse_v2(header: bytes) -> ProxyHeader | None:
     elif fam == 0x3:
         source = (_unix_path(body[:108]), None)
         destination = (_unix_path(body[108:216]), None)
-    return ProxyHeader(2, 'PROXY', _V2_FAMILY[fam], _V2_TRANSPORT[proto], source, destination, tlvs)
+    return proxy_header(2, 'PROXY', _V2_FAMILY[fam], _V2_TRANSPORT[proto], source, destination, tlvs)
 
 
 def _unix_path(raw: bytes) -> str:
@@ -346,24 +375,6 @@ def _crc_ok(header: bytes, tlvs: dict[int, bytes]) -> bool:
 # -- the server side ------------------------------------------------------------
 
 
-class ProxiedSocket(raw_socket):
-    """An accepted descriptor of a PROXY-protocol server. Once its header is
-    read, ``getpeername()`` answers the client's address (what the server's
-    ``block_list`` and ``'drop'`` see) and ``header`` holds the header."""
-
-    __slots__ = ('proxy_peer', 'header')
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.proxy_peer: tuple[Any, ...] | None = None
-        self.header: ProxyHeader | None = None
-
-    def getpeername(self) -> Any:
-        if self.proxy_peer is not None:
-            return self.proxy_peer
-        return super().getpeername()
-
-
 def trusted_proxies_list(value: Any) -> BlockList:
     """``trusted_proxies`` as a :class:`BlockList` (a list of matches): a
     ``BlockList`` is used as it is (rules added later apply); ``None`` is
@@ -399,7 +410,7 @@ class _Pending:
 
     __slots__ = ('client', 'address', 'parser', 'watcher', 'timer')
 
-    def __init__(self, client: ProxiedSocket, address: Any) -> None:
+    def __init__(self, client: _std.socket, address: Any) -> None:
         self.client = client
         self.address = address
         self.parser = HeaderParser()
@@ -421,6 +432,23 @@ def defer_accept(listener: _std.socket) -> None:
         pass
 
 
+#: ``recv`` flags that never wait, whatever the descriptor's mode (a header
+#: that came whole is taken before the socket is made non-blocking).
+_NOW = getattr(_std, 'MSG_DONTWAIT', 0)
+_PEEK_NOW = _std.MSG_PEEK | _NOW
+#: How many sources' trust a reader remembers (then it starts afresh).
+_VERDICTS_MAX = 4096
+
+
+def _family_of(address: Any) -> int:
+    """The family of a ``sockaddr`` from ``accept`` (cheaper than asking the
+    socket): ``(host, port)`` IPv4, ``(host, port, flow, scope)`` IPv6, a
+    path Unix."""
+    if type(address) is not tuple:
+        return _std.AF_UNIX
+    return _std.AF_INET6 if len(address) == 4 else _std.AF_INET
+
+
 class HeaderReader:
     """Reads the PROXY header of each connection a server accepts, in the
     hub; hands the connection on with its client's address, or drops it."""
@@ -433,20 +461,39 @@ class HeaderReader:
         self.timeout_ms = timeout_ms
         #: Connections whose header is still coming.
         self.pending: set[_Pending] = set()
+        #: ``trusted``'s answer per source (a proxy has few addresses), valid
+        #: while its rules are those counted in ``_verdicts_rules``.
+        self._verdicts: dict[str, bool] = {}
+        self._verdicts_rules = -1
 
-    def start(self, client: ProxiedSocket, address: Any) -> None:
+    def start(self, client: _std.socket, address: Any) -> None:
         """From the accept loop, in the hub: nothing here may raise."""
-        if not self._trusted(client, address):
-            self.server._drop(client, 'untrusted')
+        family = _family_of(address)
+        if not self._trusted(family, address):
+            self.server._drop(client, 'untrusted', address)
             return
+        # The header usually came whole (TCP_DEFER_ACCEPT waited for it):
+        # take it at once, with no watcher, timer or parser.
+        try:
+            whole = parse_whole(client.recv(_FIRST_PEEK, _PEEK_NOW))
+            if whole is not None:
+                client.recv(whole[0], _NOW)
+        except OSError:
+            whole = None   # nothing yet, or gone: the patient path says which
+        if whole is not None:
+            header = whole[1]
+            self.server._header_read(client, client_peer(header, family) or address, header)
+            return
+        self._start_pending(client, address)
+
+    def _start_pending(self, client: _std.socket, address: Any) -> None:
+        """A header still coming (or a bad one): read it as it comes."""
         pending = _Pending(client, address)
         try:
             client.setblocking(False)
         except (OSError, ValueError):
             client.close()
             return
-        # The header usually came with the handshake's last ACK: read it at
-        # once, and make a watcher and a timer only for one still coming.
         self.pending.add(pending)
         if not self._readable(pending):
             return
@@ -461,14 +508,22 @@ class HeaderReader:
             pending.timer.start(self._expired, pending)
         pending.watcher.start(self._readable, pending)
 
-    def _trusted(self, client: ProxiedSocket, address: Any) -> bool:
-        if client.family == _std.AF_UNIX:
+    def _trusted(self, family: int, address: Any) -> bool:
+        if family == _std.AF_UNIX:
             return True   # who may connect is the file's permissions' business
-        host = address[0] if isinstance(address, tuple) and address else None
+        host = address[0] if address else None
         if not isinstance(host, str):
             return False
-        return self.trusted.check(host, 'ipv6' if client.family == _std.AF_INET6 else 'ipv4')
-
+        rules = len(self.trusted._rules)   # rules are only ever added
+        verdicts = self._verdicts
+        if rules != self._verdicts_rules or len(verdicts) >= _VERDICTS_MAX:
+            verdicts.clear()   # a rule was added since: ask again
+            self._verdicts_rules = rules
+        verdict = verdicts.get(host)
+        if verdict is None:
+            verdict = verdicts[host] = bool(
+                self.trusted.check(host, 'ipv6' if family == _std.AF_INET6 else 'ipv4'))
+        return verdict
     def _readable(self, pending: _Pending) -> bool:
         """Read what there is of the header; ``False`` once the connection
         was handed on or dropped, ``True`` while more is to come."""
@@ -516,12 +571,11 @@ class HeaderReader:
         if outcome == '':
             header = pending.parser.header
             assert header is not None
-            client.header = header
-            client.proxy_peer = header.peer(client.family)
-            server._header_read(client, client.proxy_peer or pending.address)
+            peer = client_peer(header, _family_of(pending.address))
+            server._header_read(client, peer or pending.address, header)
         elif outcome is None:
             client.close()
             server._header_abandoned()
         else:
-            server._drop(client, outcome)
+            server._drop(client, outcome, pending.address)
             server._header_abandoned()

@@ -43,7 +43,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING,
     system_error,
 )
-from .proxy_protocol import HeaderReader, ProxiedSocket, defer_accept
+from .proxy_protocol import HeaderReader, defer_accept
 from .runtime import Handle
 from .runtime import raw_socket as _raw_socket
 from .socket import Socket
@@ -148,11 +148,9 @@ class _ProxyAcceptor(_Acceptor):
     """The accept loop of a PROXY-protocol server: each descriptor goes to
     the server's :class:`~greennet.proxy_protocol.HeaderReader` first."""
 
-    client_class = ProxiedSocket
-
     def handle(self, client: _std.socket, address: Any) -> None:
         reader = self._greennet_server._proxy
-        assert reader is not None and isinstance(client, ProxiedSocket)
+        assert reader is not None
         reader.start(client, address)
 
 
@@ -336,14 +334,17 @@ class Server(Handle):
 
     # -- connections --------------------------------------------------------
 
-    def _on_accept(self, client: _std.socket, peer: Any) -> None:
+    def _on_accept(self, client: _std.socket, peer: Any,
+                   proxy_info: dict[str, Any] | None = None) -> None:
         # In the hub, from gevent's accept loop: nothing here may raise.
+        # ``peer``: the client's address (behind a PROXY header, the one it
+        # gave, which ``proxy_info`` holds).
         limit = self.max_connections
         if limit is not None and over_connection_limit(limit, self._connections):
-            self._drop(client)
+            self._drop(client, None, peer)
             return
-        if self.block_list is not None and self._blocked(client):
-            self._drop(client)
+        if self.block_list is not None and self._blocked(peer):
+            self._drop(client, None, peer)
             return
         try:
             sock = self._socket_class._accepted(self, client, peer, self.allow_half_open,
@@ -351,6 +352,8 @@ class Server(Handle):
         except OSError:
             client.close()  # reset before we could look at it
             return
+        if proxy_info is not None:
+            sock.proxy_info = proxy_info
         if self.no_delay:
             sock.set_no_delay(True)
         if self.keep_alive:
@@ -367,10 +370,6 @@ class Server(Handle):
         """On the new socket's strand, in its context: a connection listener
         that blocks holds back that connection only, and one that raises
         destroys it."""
-        if self._proxy is not None:
-            handle = sock._handle
-            header = getattr(handle, 'header', None)
-            sock.proxy_info = header.info() if header is not None else None
         try:
             self.emit('connection', sock)
         finally:
@@ -383,27 +382,25 @@ class Server(Handle):
         if self._acceptor is not None:
             self.close()
 
-    def _blocked(self, client: _std.socket) -> bool:
-        """Whether ``block_list`` refuses the peer (behind a PROXY header,
-        the client: the descriptor answers its address)."""
-        if client.family == _std.AF_UNIX:
+    def _blocked(self, peer: Any) -> bool:
+        """Whether ``block_list`` refuses ``peer``, the client's ``sockaddr``
+        (behind a PROXY header, the one it gave); a Unix peer never is."""
+        if type(peer) is not tuple:
             return False
-        try:
-            peer = client.getpeername()[0]
-        except OSError:
-            return False
-        return bool(self.block_list.check(peer, 'ipv6' if is_ip(peer) == 6 else 'ipv4'))
+        address = peer[0]
+        return bool(self.block_list.check(address, 'ipv6' if is_ip(address) == 6 else 'ipv4'))
 
-    def _drop(self, client: _std.socket, reason: str | None = None) -> None:
+    def _drop(self, client: _std.socket, reason: str | None = None, peer: Any = None) -> None:
         """Close a refused connection; ``'drop'`` with its addresses (the
-        client's behind a PROXY header) and, for a refused PROXY header,
-        ``'reason'``: ``'untrusted'``, ``'malformed'``, ``'too_long'``,
-        ``'truncated'`` or ``'timeout'``."""
+        remote one ``peer``, the client's behind a PROXY header, when given)
+        and, for a refused PROXY header, ``'reason'``: ``'untrusted'``,
+        ``'malformed'``, ``'too_long'``, ``'truncated'`` or ``'timeout'``."""
         data: dict[str, Any] = {}
         if client.family != _std.AF_UNIX:
             family = _lookup.family_name(client.family)
             try:
-                local, remote = client.getsockname(), client.getpeername()
+                local = client.getsockname()
+                remote = peer if type(peer) is tuple else client.getpeername()
                 data = {'local_address': local[0], 'local_port': local[1], 'local_family': family,
                         'remote_address': remote[0], 'remote_port': remote[1],
                         'remote_family': 'IPv6' if is_ip(remote[0]) == 6 else 'IPv4'}
@@ -414,11 +411,11 @@ class Server(Handle):
         client.close()
         self._defer(self.emit, 'drop', data or None)
 
-    def _header_read(self, client: _std.socket, peer: Any) -> None:
+    def _header_read(self, client: _std.socket, peer: Any, header: dict[str, Any]) -> None:
         """A whole PROXY header came (in the hub): the connection goes on as
         if just accepted from ``peer``, through this class's ``_on_accept``
-        (``greennet.tls``'s included)."""
-        self._on_accept(client, peer)
+        (``greennet.tls``'s included), with the header as its ``proxy_info``."""
+        self._on_accept(client, peer, header)
         self._emit_close_if_drained()
 
     def _header_abandoned(self) -> None:

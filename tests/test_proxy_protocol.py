@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 import greennet
 import greennet.tls as tls
-from greennet.proxy_protocol import V1_MAX, V2_SIGNATURE, HeaderParser, State, crc32c
+from greennet.proxy_protocol import V1_MAX, V2_SIGNATURE, HeaderParser, State, crc32c, parse_v1, parse_whole
+from greennet.proxy_protocol import _parse_v1_split as parse_v1_split
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -92,7 +93,7 @@ def test_parser_any_split_same_header_never_past_it(header, cuts, payload):
     split = HeaderParser()
     assert feed(split, header + payload, [c for c in cuts if c <= len(header) + len(payload)]) == len(header)
     assert split.state is State.DONE
-    assert split.header.info() == whole.header.info()
+    assert split.header == whole.header
 
 
 @settings(max_examples=300, deadline=None)
@@ -147,17 +148,56 @@ def test_parser_crc32c_checked():
     parser = HeaderParser()
     feed(parser, signed, [])
     assert parser.state is State.DONE
-    assert parser.header.tlvs[3] == signed[-4:]
+    assert parser.header["tlvs"][3] == signed[-4:]
 
 
 def test_parser_info_keys():
     parser = HeaderParser()
     feed(parser, v2_inet(tlvs=tlv(1, b'h2') + tlv(0xE0, b'x')), [])
-    assert parser.header.info() == {
+    assert parser.header == {
         'version': 2, 'command': 'PROXY', 'family': 'IPv4', 'transport': 'stream',
         'source_address': '9.8.7.6', 'source_port': 4444,
         'destination_address': '10.0.0.1', 'destination_port': 443,
         'tlvs': {1: b'h2', 0xE0: b'x'}}
+
+
+# -- the fast path at accept -------------------------------------------------------
+
+_OCTET = st.one_of(st.integers(0, 255).map(str), st.sampled_from(['00', '01', '256', '999', '1a', '']))
+_PORT = st.one_of(st.integers(0, 65535).map(str),
+                  st.sampled_from(['00', '080', '65536', '99999', '123456', '']))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_OCTET, min_size=4, max_size=4), st.lists(_OCTET, min_size=3, max_size=5),
+       _PORT, _PORT, st.sampled_from([b'TCP4', b'TCP6', b'TCP4 ', b'tcp4']))
+def test_v1_tcp4_in_one_match_as_word_by_word(src, dst, sport, dport, proto):
+    """The usual line's regular expression takes what the general parser
+    takes, and gives the same header."""
+    line = b' '.join([b'PROXY', proto, '.'.join(src).encode(), '.'.join(dst).encode(),
+                      sport.encode(), dport.encode()])
+    assert parse_v1(line) == parse_v1_split(line)
+
+
+def _patient(data: bytes) -> tuple[int, dict] | None:
+    parser = HeaderParser()
+    consumed = feed(parser, data, [])
+    return (consumed, parser.header) if parser.state is State.DONE else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.sampled_from(GOOD), st.binary(max_size=120),
+                 st.sampled_from(GOOD).flatmap(lambda h: st.integers(0, len(h)).map(lambda n: h[:n]))),
+       st.binary(max_size=40))
+def test_whole_header_at_accept_as_the_parser_reads_it(start, rest):
+    """What a connection's first bytes hold whole, ``parse_whole`` takes as
+    the patient parser does (same length, same header); anything else it
+    leaves to the parser."""
+    data = start + rest
+    fast = parse_whole(data)
+    assert fast is None or fast == _patient(data)
+    if start in GOOD:
+        assert fast == _patient(data) and fast[0] == len(start)
 
 
 # -- servers ------------------------------------------------------------------------
