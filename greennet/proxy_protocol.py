@@ -6,18 +6,18 @@ of the client's, a header that says who the client is.
 Two parts, one concern each:
 
 - :class:`HeaderParser`, a state machine over bytes (no I/O), in the manner
-  of h11: its states are explicit (:class:`State`), and it is fed what the
-  kernel has *without consuming it* (``MSG_PEEK``); it answers how many of
-  those bytes are header, so the reader takes exactly those and never a
-  byte of the client's own data.
-- :class:`HeaderReader`, one per server: at accept it peeks once, and a
+  of h11: its states are explicit (:class:`State`); fed what was read, it
+  answers how many of those bytes are header.
+- :class:`HeaderReader`, one per server: at accept it reads once, and a
   header that came whole (the usual case: ``TCP_DEFER_ACCEPT`` waits for
   it) is taken by :func:`parse_whole` with no watcher, no timer and no
   parser object; only a header still coming gets a read watcher, a timer
   and a :class:`HeaderParser` in the hub (no greenlet per connection).
   Either way the connection goes on to the server's ordinary accept path
-  (``Server._on_accept``) with the client's address as its peer. The
-  header comes before TLS, so this works for ``greennet.tls`` servers too.
+  (``Server._on_accept``) with the client's address as its peer, and with
+  the client's bytes read along with the header, which the socket takes as
+  its first read (no byte is lost, and none is read twice). The header
+  comes before TLS, so this works for ``greennet.tls`` servers too.
 
 A header is a dict (what ``socket.proxy_info`` holds): ``version``,
 ``command``, ``family``, ``transport``, ``source_address``,
@@ -52,9 +52,12 @@ V2_SIGNATURE = b'\r\n\r\n\x00\r\nQUIT\n'
 #: How long a connection may take to send its header (ms). The
 #: specification asks receivers to wait at least 3 s, a TCP retransmission.
 DEFAULT_TIMEOUT_MS = 3000
-#: How much is peeked before the version is known: a whole v1 line, or a v2
-#: header with its addresses and the usual TLVs.
-_FIRST_PEEK = 536
+#: How much the patient reader reads before the version is known: a whole v1
+#: line, or a v2 header with its addresses and the usual TLVs.
+_FIRST_READ = 536
+#: What a read at accept takes: a header and what follows it, as a socket's
+#: own read would (``reading.READ_SIZE``).
+_ACCEPT_READ = 65536
 
 _V1_PREFIX = b'PROXY '
 _V2_FIXED = 16
@@ -104,11 +107,10 @@ def client_peer(header: dict[str, Any], connection_family: int) -> tuple[Any, ..
 
 
 class HeaderParser:
-    """The header of one connection, fed peeked bytes: :meth:`receive`
-    returns how many of them belong to the header (the caller then consumes
-    exactly those). Until the header is whole or refused, every byte given
-    is taken, so the kernel's buffer drains and a level-triggered watcher
-    does not spin."""
+    """The header of one connection, fed the bytes read: :meth:`receive`
+    returns how many of them belong to the header (the rest are the
+    client's). Until the header is whole or refused, every byte given is
+    taken."""
 
     __slots__ = ('state', 'reason', 'header', '_buf', '_need')
 
@@ -126,7 +128,7 @@ class HeaderParser:
         return len(self._buf)
 
     def want(self) -> int:
-        """The most bytes worth peeking now (never past the header, once its
+        """The most bytes worth reading now (never past the header, once its
         length is known)."""
         state = self.state
         if state is State.V1_LINE:
@@ -135,11 +137,11 @@ class HeaderParser:
             return _V2_FIXED - len(self._buf)
         if state is State.V2_BODY:
             return self._need - len(self._buf)
-        return _FIRST_PEEK if state is State.START else 0
+        return _FIRST_READ if state is State.START else 0
 
     def receive(self, data: bytes) -> int:
-        """Take the header's share of ``data`` (bytes not yet consumed from
-        the connection); returns how many bytes that is."""
+        """Take the header's share of ``data`` (the connection's next bytes);
+        returns how many bytes that is."""
         taken = 0
         while taken < len(data) and self.state not in (State.DONE, State.FAILED):
             step = self._step(data[taken:])
@@ -432,10 +434,9 @@ def defer_accept(listener: _std.socket) -> None:
         pass
 
 
-#: ``recv`` flags that never wait, whatever the descriptor's mode (a header
-#: that came whole is taken before the socket is made non-blocking).
+#: ``recv`` flags that never wait, whatever the descriptor's mode (the read at
+#: accept comes before the socket is made non-blocking).
 _NOW = getattr(_std, 'MSG_DONTWAIT', 0)
-_PEEK_NOW = _std.MSG_PEEK | _NOW
 #: How many sources' trust a reader remembers (then it starts afresh).
 _VERDICTS_MAX = 4096
 
@@ -474,20 +475,27 @@ class HeaderReader:
             return
         # The header usually came whole (TCP_DEFER_ACCEPT waited for it):
         # take it at once, with no watcher, timer or parser.
-        try:
-            whole = parse_whole(client.recv(_FIRST_PEEK, _PEEK_NOW))
-            if whole is not None:
-                client.recv(whole[0], _NOW)
-        except OSError:
-            whole = None   # nothing yet, or gone: the patient path says which
-        if whole is not None:
-            header = whole[1]
-            self.server._header_read(client, client_peer(header, family) or address, header)
-            return
-        self._start_pending(client, address)
+        data: bytes | None = b''
+        if _NOW:
+            try:
+                data = client.recv(_ACCEPT_READ, _NOW)
+            except BlockingIOError:
+                pass
+            except OSError:
+                data = None   # reset before a byte: the patient path says so
+            else:
+                whole = parse_whole(data) if data else None
+                if whole is not None:
+                    length, header = whole
+                    self.server._header_read(client, client_peer(header, family) or address, header,
+                                             data[length:])
+                    return
+        self._start_pending(client, address, data)
 
-    def _start_pending(self, client: _std.socket, address: Any) -> None:
-        """A header still coming (or a bad one): read it as it comes."""
+    def _start_pending(self, client: _std.socket, address: Any, data: bytes | None) -> None:
+        """A header still coming (or a bad one), after ``data`` (what the
+        read at accept took; ``None``: it failed): read the rest as it
+        comes."""
         pending = _Pending(client, address)
         try:
             client.setblocking(False)
@@ -495,6 +503,8 @@ class HeaderReader:
             client.close()
             return
         self.pending.add(pending)
+        if data and not self._received(pending, data):
+            return
         if not self._readable(pending):
             return
         loop = self.server._rt.loop
@@ -531,35 +541,40 @@ class HeaderReader:
         while True:
             want = parser.want()
             try:
-                data = client.recv(want, _std.MSG_PEEK)
-                if not data:
-                    self._finish(pending, 'truncated' if parser.received else None)
-                    return False
-                taken = parser.receive(data)
-                if taken:
-                    client.recv(taken)
+                data = client.recv(want)
             except BlockingIOError:
                 return True
             except OSError as err:
                 quiet = not parser.received or err.errno not in (_errno.ECONNRESET, _errno.EPIPE)
                 self._finish(pending, None if quiet else 'truncated')
                 return False
-            if parser.state is State.DONE:
-                self._finish(pending, '')
+            if not data:
+                self._finish(pending, 'truncated' if parser.received else None)
                 return False
-            if parser.state is State.FAILED:
-                self._finish(pending, parser.reason or 'malformed')
-                return False
-            if len(data) < want:
-                return True
+            if not self._received(pending, data) or len(data) < want:
+                return pending in self.pending
+
+    def _received(self, pending: _Pending, data: bytes) -> bool:
+        """The parser takes ``data``; ``False`` once the connection was handed
+        on (with what followed the header) or dropped."""
+        parser = pending.parser
+        taken = parser.receive(data)
+        if parser.state is State.DONE:
+            self._finish(pending, '', data[taken:])
+            return False
+        if parser.state is State.FAILED:
+            self._finish(pending, parser.reason or 'malformed')
+            return False
+        return True
 
     def _expired(self, pending: _Pending) -> None:
         if pending in self.pending:
             self._finish(pending, 'timeout')
 
-    def _finish(self, pending: _Pending, outcome: str | None) -> None:
-        """``outcome``: ``''`` a whole header, ``None`` closed before a byte
-        (quietly), else why it is dropped."""
+    def _finish(self, pending: _Pending, outcome: str | None, rest: bytes = b'') -> None:
+        """``outcome``: ``''`` a whole header (``rest``: the client's bytes
+        read after it), ``None`` closed before a byte (quietly), else why it
+        is dropped."""
         self.pending.discard(pending)
         for watcher in (pending.watcher, pending.timer):
             if watcher is not None:
@@ -572,7 +587,7 @@ class HeaderReader:
             header = pending.parser.header
             assert header is not None
             peer = client_peer(header, _family_of(pending.address))
-            server._header_read(client, peer or pending.address, header)
+            server._header_read(client, peer or pending.address, header, rest)
         elif outcome is None:
             client.close()
             server._header_abandoned()

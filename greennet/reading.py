@@ -289,6 +289,13 @@ class Reading(SocketOptions):
         if not self._flowing and self._buf_len >= self.readable_high_water_mark:
             self._sync_reading()
 
+    def _preread(self, data: bytes) -> None:
+        """Bytes read from the descriptor before this socket had it (the
+        client's first, read with a PROXY header): buffered before
+        ``'connection'``, as a proxy library's ``unshift()`` does in Node."""
+        self._bytes_read += len(data)
+        self._push(data)
+
     def _flow(self) -> None:
         """Deliver what was buffered while the stream was not flowing."""
         buf = self._buf

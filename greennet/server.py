@@ -335,10 +335,11 @@ class Server(Handle):
     # -- connections --------------------------------------------------------
 
     def _on_accept(self, client: _std.socket, peer: Any,
-                   proxy_info: dict[str, Any] | None = None) -> None:
+                   proxy_info: dict[str, Any] | None = None, preread: bytes = b'') -> None:
         # In the hub, from gevent's accept loop: nothing here may raise.
         # ``peer``: the client's address (behind a PROXY header, the one it
-        # gave, which ``proxy_info`` holds).
+        # gave, which ``proxy_info`` holds; ``preread``: the client's bytes
+        # read along with the header).
         limit = self.max_connections
         if limit is not None and over_connection_limit(limit, self._connections):
             self._drop(client, None, peer)
@@ -361,6 +362,8 @@ class Server(Handle):
         self._connections += 1
         self._prepare(sock)
         sock._defer(self._emit_connection, sock)
+        if preread:
+            sock._preread(preread)
 
     def _prepare(self, sock: Socket) -> None:
         """A new connection, before its ``'connection'``: what a subclass
@@ -411,11 +414,12 @@ class Server(Handle):
         client.close()
         self._defer(self.emit, 'drop', data or None)
 
-    def _header_read(self, client: _std.socket, peer: Any, header: dict[str, Any]) -> None:
+    def _header_read(self, client: _std.socket, peer: Any, header: dict[str, Any], rest: bytes) -> None:
         """A whole PROXY header came (in the hub): the connection goes on as
         if just accepted from ``peer``, through this class's ``_on_accept``
-        (``greennet.tls``'s included), with the header as its ``proxy_info``."""
-        self._on_accept(client, peer, header)
+        (``greennet.tls``'s included), with the header as its ``proxy_info``
+        and ``rest`` (the client's bytes read with it) as its first read."""
+        self._on_accept(client, peer, header, rest)
         self._emit_close_if_drained()
 
     def _header_abandoned(self) -> None:

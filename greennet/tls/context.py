@@ -22,7 +22,7 @@ from ..errors import ERR_INVALID_ARG_TYPE, NodeError
 from .errors import ERR_ALPN_TOO_LONG, ERR_TLS_INVALID_PROTOCOL_VERSION, ERR_TLS_UNSUPPORTED, ossl_error
 
 __all__ = ['SecureContext', 'create_secure_context', 'CONTEXT_OPTIONS', 'tls_options',
-           'alpn_list', 'ssl_context_for', 'set_attr', 'StdSSLContext']
+           'alpn_list', 'ssl_context_for', 'set_attr', 'StdSSLContext', 'session_id']
 
 #: The standard library's ``SSLContext``, even after gevent's monkey-patching
 #: (whose SNI callback expects an ``SSLSocket``, not an ``SSLObject``).
@@ -275,3 +275,13 @@ def _freeze(value: Any) -> Any:
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
     return value
+
+
+def session_id(tls: ssl.SSLObject) -> bytes | None:
+    """What tells one session (or ticket) of a connection from another:
+    ``None`` before there is one."""
+    session = tls.session
+    if session is None or not session.has_ticket and not session.id:
+        return None
+    return bytes(session.id) + session.ticket_lifetime_hint.to_bytes(8, 'big') + \
+        int(session.time).to_bytes(8, 'big')

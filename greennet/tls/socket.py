@@ -30,7 +30,7 @@ from ..socket import Socket
 from ..state import DESTROYED_STATES, OPEN, R_OPEN, W_ENDING
 from ..writing import Writing
 from ._openssl import verify_result
-from .context import CONTEXT_OPTIONS, alpn_list, set_attr, ssl_context_for, tls_options
+from .context import CONTEXT_OPTIONS, alpn_list, session_id, set_attr, ssl_context_for, tls_options
 from .errors import (
     ERR_TLS_HANDSHAKE_TIMEOUT,
     disconnected_before_secure,
@@ -128,8 +128,16 @@ class TLSSocket(Socket):
             return
         self._tls_begin(server_side)
         for chunk in buffered:
-            if self._conn is OPEN and self._tls_in is not None:
-                self._tls_receive(chunk)
+            self._tls_receive_buffered(chunk)
+
+    def _tls_receive_buffered(self, data: bytes) -> None:
+        if self._conn is OPEN and self._tls_in is not None:
+            self._tls_receive(data)
+
+    def _preread(self, data: bytes) -> None:
+        """Ciphertext read before this socket had its descriptor (after a
+        PROXY header): received on its strand, after ``'connection'``."""
+        self._defer(self._tls_receive_buffered, data)
 
     def _parent_closing(self) -> None:
         # The plain socket's destroy(), before its handle closes.
@@ -339,7 +347,7 @@ class TLSSocket(Socket):
             self.authorized = True
         self._tls_state = SECURE
         self._tls_split = tls.version() == 'TLSv1.3'
-        self._tls_session = _session_id(tls)
+        self._tls_session = session_id(tls)
         self._tls_flush_pending()
         self.emit('secureConnect')
         if (self._tls_session is not None and self._conn not in DESTROYED_STATES
@@ -466,7 +474,7 @@ class TLSSocket(Socket):
     def _tls_new_session(self, tls: ssl.SSLObject) -> None:
         """A client's ``'session'`` for each new session (TLS 1.3 tickets
         come after the handshake)."""
-        sid = _session_id(tls)
+        sid = session_id(tls)
         if sid is not None and sid != self._tls_session:
             self._tls_session = sid
             self.emit('session', tls.session)
@@ -589,11 +597,3 @@ class TLSSocket(Socket):
     def __repr__(self) -> str:
         where = self._peer() or self.address()
         return f'<greennet.tls.TLSSocket {self.ready_state} {self._tls_state} {where}>'
-
-
-def _session_id(tls: ssl.SSLObject) -> bytes | None:
-    session = tls.session
-    if session is None or not session.has_ticket and not session.id:
-        return None
-    return bytes(session.id) + session.ticket_lifetime_hint.to_bytes(8, 'big') + \
-        int(session.time).to_bytes(8, 'big')
