@@ -18,8 +18,9 @@ from .validators import validate_int32, validate_port
 
 __all__ = ['is_ip', 'is_ipv4', 'is_ipv6', 'SocketAddress']
 
-# IPv4 segment, as lib/internal/net.js writes it.
-_V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
+# IPv4 segment: lib/internal/net.js's, with ``[1-9]?[0-9]`` for its last two
+# alternatives (``[1-9][0-9]|[0-9]``): the same segments, matched faster.
+_V4_SEG = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
 _V4_STR = rf'(?:{_V4_SEG}\.){{3}}{_V4_SEG}'
 #: An IPv4 address's pattern (dot-decimal, no leading zeroes), to build others with.
 IPV4_PATTERN = _V4_STR

@@ -15,10 +15,10 @@ tests/test_compat.py) with a message naming it, never later in a server:
   removes one; ``_emit_handle_potential_error(event, error)`` raises an
   ``'error'`` nobody listens for (pyee's documented override point).
 - gevent: ``StreamServer`` calls ``do_read()`` when the listening socket is
-  readable (``None`` means nothing to accept), hands what it returned to
-  ``handle(client, address)`` when ``spawn`` is ``None``, calls
-  ``do_close(client, address)`` afterwards, and has ``stop_accepting()``,
-  ``start_accepting()``, ``loop`` and ``max_accept``.
+  readable (``None`` means nothing to accept) and hands what it returned to
+  ``do_handle(client, address)`` (which greennet overrides: no greenlet, no
+  ``do_close``), and has ``stop_accepting()``, ``start_accepting()``,
+  ``loop`` and ``max_accept``.
 - the standard library: a socket's ``_accept()`` returns ``(fd, address)``;
   greennet calls it rather than ``accept()``, which makes the new socket
   with the module's ``socket`` class, gevent's once monkey-patched.

@@ -35,6 +35,7 @@ import enum
 import errno as _errno
 import re
 import socket as _std
+import struct
 from collections.abc import Iterable
 from typing import Any
 
@@ -230,6 +231,18 @@ def _port(text: bytes) -> int | None:
 #: The usual v1 line (HAProxy's ``send-proxy`` for an IPv4 client), in one match.
 _V1_TCP4 = re.compile(rb'PROXY TCP4 (%s) (%s) (0|[1-9][0-9]{0,4}) (0|[1-9][0-9]{0,4})'
                       % (IPV4_PATTERN.encode(), IPV4_PATTERN.encode()))
+#: The same line with its end, at the start of a connection's bytes.
+_V1_TCP4_LINE = re.compile(_V1_TCP4.pattern + rb'\r\n')
+#: The usual v2 header (HAProxy's ``send-proxy-v2`` for an IPv4 client, no
+#: TLVs): its first 16 bytes, then the addresses and ports.
+_V2_TCP4 = V2_SIGNATURE + b'\x21\x11\x00\x0c'
+_V2_TCP4_ADDRESSES = struct.Struct('!4s4sHH')
+
+
+def _tcp4(version: int, source: str, destination: str, sport: int, dport: int) -> dict[str, Any] | None:
+    if sport > 65535 or dport > 65535:
+        return None
+    return proxy_header(version, 'PROXY', 'IPv4', 'stream', (source, sport), (destination, dport))
 
 
 def parse_v1(line: bytes) -> dict[str, Any] | None:
@@ -237,10 +250,7 @@ def parse_v1(line: bytes) -> dict[str, Any] | None:
     tcp4 = _V1_TCP4.fullmatch(line)
     if tcp4 is not None:
         source, destination, sport, dport = tcp4.groups()
-        if int(sport) > 65535 or int(dport) > 65535:
-            return None
-        return proxy_header(1, 'PROXY', 'IPv4', 'stream', (source.decode(), int(sport)),
-                            (destination.decode(), int(dport)))
+        return _tcp4(1, source.decode(), destination.decode(), int(sport), int(dport))
     return _parse_v1_split(line)
 
 
@@ -272,6 +282,15 @@ def parse_whole(data: bytes) -> tuple[int, dict[str, Any]] | None:
     whole: ``(its length, the header)``. ``None`` for anything else (a
     header still coming, or a bad one), which a :class:`HeaderParser` then
     reads or refuses; where both take a header, they take the same one."""
+    tcp4 = _V1_TCP4_LINE.match(data)
+    if tcp4 is not None:   # the usual cases first, each in one step
+        source, destination, sport, dport = tcp4.groups()
+        header = _tcp4(1, source.decode(), destination.decode(), int(sport), int(dport))
+        return None if header is None else (tcp4.end(), header)
+    if data[:16] == _V2_TCP4 and len(data) >= 28:
+        source, destination, sport, dport = _V2_TCP4_ADDRESSES.unpack_from(data, 16)
+        return 28, proxy_header(2, 'PROXY', 'IPv4', 'stream', (_std.inet_ntoa(source), sport),
+                                (_std.inet_ntoa(destination), dport), {})
     if data[:6] == _V1_PREFIX:
         end = data.find(b'\n', 0, V1_MAX)
         if end > 0 and data[end - 1] == 0x0D:
@@ -487,8 +506,8 @@ class HeaderReader:
                 whole = parse_whole(data) if data else None
                 if whole is not None:
                     length, header = whole
-                    self.server._header_read(client, client_peer(header, family) or address, header,
-                                             data[length:])
+                    self.server._on_accept(client, client_peer(header, family) or address, header,
+                                           data[length:])
                     return
         self._start_pending(client, address, data)
 

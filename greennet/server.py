@@ -98,8 +98,13 @@ class _Acceptor(StreamServer):
         self._retry: Any = None
         StreamServer.__init__(self, listener, spawn=None)
 
-    def handle(self, client: _std.socket, address: Any) -> None:
-        self._greennet_server._on_accept(client, address)
+    def do_handle(self, *args: Any) -> None:
+        """The new descriptor goes to the server: gevent's ``do_handle``
+        without its greenlet and close wrappers (nothing here blocks, and
+        the ``Socket`` owns the descriptor)."""
+        self._greennet_server._on_accept(*args)
+
+    handle = do_handle
 
     def do_read(self) -> tuple[_std.socket, Any] | None:
         listener = self.socket
@@ -148,10 +153,15 @@ class _ProxyAcceptor(_Acceptor):
     """The accept loop of a PROXY-protocol server: each descriptor goes to
     the server's :class:`~greennet.proxy_protocol.HeaderReader` first."""
 
-    def handle(self, client: _std.socket, address: Any) -> None:
-        reader = self._greennet_server._proxy
-        assert reader is not None
-        reader.start(client, address)
+    def do_handle(self, *args: Any) -> None:
+        self._reader.start(*args)
+
+    handle = do_handle
+
+    def __init__(self, listener: _std.socket, server: Server) -> None:
+        assert server._proxy is not None
+        self._reader = server._proxy
+        super().__init__(listener, server)
 
 
 class Server(Handle):
@@ -415,12 +425,14 @@ class Server(Handle):
         self._defer(self.emit, 'drop', data or None)
 
     def _header_read(self, client: _std.socket, peer: Any, header: dict[str, Any], rest: bytes) -> None:
-        """A whole PROXY header came (in the hub): the connection goes on as
-        if just accepted from ``peer``, through this class's ``_on_accept``
-        (``greennet.tls``'s included), with the header as its ``proxy_info``
-        and ``rest`` (the client's bytes read with it) as its first read."""
+        """A whole PROXY header came (in the hub), after the accept (one that
+        came with it goes to ``_on_accept`` at once): the connection goes on
+        as if just accepted from ``peer``, through this class's
+        ``_on_accept`` (``greennet.tls``'s included), with the header as its
+        ``proxy_info`` and ``rest`` (the client's bytes read with it) as its
+        first read."""
         self._on_accept(client, peer, header, rest)
-        self._emit_close_if_drained()
+        self._emit_close_if_drained()   # if the server closed while the header came
 
     def _header_abandoned(self) -> None:
         """A connection whose header was coming is gone."""
