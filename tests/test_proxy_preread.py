@@ -33,7 +33,7 @@ V2 = (b'\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c' + socket.inet_aton('198.51.100.7
       + socket.inet_aton('10.0.0.1') + (5151).to_bytes(2, 'big') + (80).to_bytes(2, 'big'))
 
 
-def exchange(port: int, first: bytes, more: bytes = b'', limit: int = 1 << 30) -> bytes:
+def exchange(port: int, first: bytes, more: bytes = b'') -> bytes:
     """Send ``first`` in one ``send`` (header and payload together), then
     ``more``; half-close; return everything the server sent back."""
     with socket.create_connection(('127.0.0.1', port), timeout=10) as conn:
@@ -42,13 +42,7 @@ def exchange(port: int, first: bytes, more: bytes = b'', limit: int = 1 << 30) -
         if more:
             conn.sendall(more)
         conn.shutdown(socket.SHUT_WR)
-        answer = b''
-        while len(answer) < limit:
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-        return answer
+        return b''.join(iter(lambda: conn.recv(65536), b''))
 
 
 def in_thread(fn, *args):
