@@ -21,6 +21,8 @@ import gevent
 import pytest
 from conftest import close_server, get, listen
 from gevent.event import AsyncResult
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import greennet
 import greennet.tls as tls
@@ -33,14 +35,13 @@ V2 = (b'\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c' + socket.inet_aton('198.51.100.7
       + socket.inet_aton('10.0.0.1') + (5151).to_bytes(2, 'big') + (80).to_bytes(2, 'big'))
 
 
-def exchange(port: int, first: bytes, more: bytes = b'') -> bytes:
-    """Send ``first`` in one ``send`` (header and payload together), then
-    ``more``; half-close; return everything the server sent back."""
+def exchange(port: int, *pieces: bytes) -> bytes:
+    """Send each of ``pieces`` in its own write (the first: a header and
+    payload together); half-close; return everything the server sent back."""
     with socket.create_connection(('127.0.0.1', port), timeout=10) as conn:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.sendall(first)
-        if more:
-            conn.sendall(more)
+        for piece in pieces:
+            conn.sendall(piece)
         conn.shutdown(socket.SHUT_WR)
         return b''.join(iter(lambda: conn.recv(65536), b''))
 
@@ -181,5 +182,28 @@ def test_tls_client_hello_in_the_headers_segment():
         answer = in_thread(client)
         assert get(secured) == '198.51.100.7'
         assert answer.get(timeout=10) == b'HELLO'
+    finally:
+        close_server(server)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from([V1, V2, b'PROXY UNKNOWN\r\n', V2[:12] + b'\x20\x00\x00\x00']),
+       st.binary(min_size=1, max_size=3000), st.lists(st.integers(1, 3100), max_size=5))
+def test_any_split_of_header_and_payload(header, payload, cuts):
+    """However the header and the client's bytes are cut into writes (so
+    the header may come whole, in pieces, or with some of the payload), the
+    connection sees exactly the payload."""
+    stream = header + payload
+    edges = sorted({c for c in cuts if c < len(stream)})
+    pieces = [stream[a:b] for a, b in zip([0] + edges, edges + [len(stream)])]
+    seen = AsyncResult()
+
+    def on_connection(sock):
+        _flowing(sock, seen)
+    server, port = serve(on_connection, allow_half_open=True)
+    try:
+        answer = in_thread(exchange, port, *pieces)
+        assert get(seen) == payload
+        assert answer.get(timeout=10) == payload
     finally:
         close_server(server)
