@@ -273,3 +273,32 @@ def test_unix_server_example_path_in_use(tmp_sock_path):
         assert exchange(std.AF_UNIX, tmp_sock_path, b'', 7) == b'hello\r\n'
     finally:
         first.stop()
+
+
+# -- behind_haproxy.py ---------------------------------------------------------------
+
+def test_behind_haproxy_example():
+    """The client's address from a PROXY header; a LOCAL health check closed
+    quietly; a source outside trusted_proxies dropped, saying why."""
+    example = Example('behind_haproxy.py', '--port', 0)
+    try:
+        port = int(example.line().rsplit(':', 1)[1])
+        header = b'PROXY TCP4 203.0.113.7 127.0.0.1 5555 %d\r\n' % port
+        assert exchange(std.AF_INET, ('127.0.0.1', port), header + b'hi\n', 26) == \
+            b'hello 203.0.113.7:5555\nhi\n'
+        assert example.line() == 'client 203.0.113.7:5555 (PROXY v1)'
+        local = b'\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00'
+        assert exchange(std.AF_INET, ('127.0.0.1', port), local, 1) == b''
+        with std.socket() as spoof:
+            spoof.settimeout(WAIT)
+            spoof.bind(('127.0.0.2', 0))
+            spoof.connect(('127.0.0.1', port))
+            spoof.sendall(header)
+            try:
+                assert spoof.recv(100) == b''   # closed unread: a FIN, or a reset
+            except ConnectionResetError:
+                pass
+        assert example.line() == 'dropped 127.0.0.2: untrusted'
+        assert example.proc.poll() is None
+    finally:
+        example.stop()
