@@ -28,6 +28,7 @@ import greennet
 
 
 def on_connection(sock):
+    sock.on('error', lambda err: None)   # a peer's reset (HAProxy ends its checks so)
     info = sock.proxy_info
     if info['command'] == 'LOCAL':    # the balancer's health check
         sock.end()
