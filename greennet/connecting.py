@@ -31,6 +31,7 @@ from .errors import (
     system_error,
 )
 from .reading import READ, WRITE
+from .runtime import family_of
 from .runtime import raw_socket as _raw_socket
 from .sockopts import keep_idle_seconds
 from .state import CONNECTING, CONNECTING_STATES, DESTROYED_STATES, IDLE, LOOKING_UP, OPEN, W_ENDING
@@ -235,7 +236,7 @@ class Connecting(AutoSelecting):
     def _attach(self, handle: _std.socket) -> None:
         handle.setblocking(False)
         self._handle = handle
-        self._family = handle.family
+        self._family = family_of(handle)
         self._rw = self._rt.loop.io(handle.fileno(), READ)
 
     def _on_connect_ready(self) -> None:

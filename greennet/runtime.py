@@ -16,6 +16,7 @@ is replaced by another for the rest.
 """
 from __future__ import annotations
 
+import _socket
 import logging
 from collections import deque
 from contextvars import Context, copy_context
@@ -28,13 +29,17 @@ from greenlet import GreenletExit, getcurrent, greenlet
 
 from .compat import NO_LOCK, EventEmitter
 
-__all__ = ['Runtime', 'runtime', 'run', 'active_handles', 'Emitter', 'Handle', 'raw_socket']
+__all__ = ['Runtime', 'runtime', 'run', 'active_handles', 'Emitter', 'Handle', 'raw_socket', 'family_of']
 
 log = logging.getLogger('greennet')
 
 #: The standard library's socket class, even after gevent's monkey-patching:
 #: greennet drives non-blocking sockets from the hub itself.
 raw_socket = monkey.get_original('socket', 'socket')
+#: A socket's family as a plain ``int`` (the C socket's own attribute), for
+#: the accept path: ``socket.socket.family`` converts it to an enum each time,
+#: which costs more than the rest of attaching a descriptor.
+family_of: Callable[[Any], int] = _socket.socket.family.__get__
 
 
 class Runtime:

@@ -44,7 +44,7 @@ from .errors import (
     system_error,
 )
 from .proxy_protocol import HeaderReader, defer_accept
-from .runtime import Handle
+from .runtime import Handle, family_of
 from .runtime import raw_socket as _raw_socket
 from .socket import Socket
 from .validators import (
@@ -96,6 +96,7 @@ class _Acceptor(StreamServer):
         self._starved = False
         self._backoff = self.min_delay
         self._retry: Any = None
+        self._family = family_of(listener)   # of every descriptor it accepts
         StreamServer.__init__(self, listener, spawn=None)
 
     def do_handle(self, *args: Any) -> None:
@@ -123,7 +124,7 @@ class _Acceptor(StreamServer):
             self._starved = False
             self._backoff = self.min_delay
             self._greennet_server._accept_recovered()
-        return self.client_class(listener.family, _std.SOCK_STREAM, 0, fileno=fd), address
+        return self.client_class(self._family, _std.SOCK_STREAM, 0, fileno=fd), address
 
     def _back_off(self, err: OSError) -> None:
         if not self._starved:
