@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import greennet
 import greennet.tls as tls
-from greennet.proxy_protocol import V1_MAX, V2_SIGNATURE, HeaderParser, State, crc32c, parse_v1, parse_whole
-from greennet.proxy_protocol import _parse_v1_split as parse_v1_split
+from greennet.proxy_header import V1_MAX, V2_SIGNATURE, HeaderParser, State, crc32c, parse_v1, parse_whole
+from greennet.proxy_header import _parse_v1_split as parse_v1_split
 
 pytestmark = pytest.mark.timeout(60)
 
