@@ -63,6 +63,28 @@ def _sockaddr_dict(sockaddr: Any, family: int) -> dict[str, Any]:
     return {'address': sockaddr[0], 'family': kind, 'port': sockaddr[1]}
 
 
+class _LentWatcher:
+    """Stands for a socket's read watcher while a TLS socket has it
+    (:meth:`Socket._lend_handle`): starting it does nothing; closing it (the
+    lender's ``destroy()``) tells the borrower, before the handle closes."""
+
+    __slots__ = ('on_closing',)
+
+    def __init__(self, on_closing: Callable[[], None]) -> None:
+        self.on_closing: Callable[[], None] | None = on_closing
+
+    def start(self, *args: Any) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        on_closing, self.on_closing = self.on_closing, None
+        if on_closing is not None:
+            on_closing()
+
+
 class Socket(Connecting):
     """Node's ``net.Socket``: a TCP or IPC (Unix socket) duplex stream.
 
@@ -258,6 +280,24 @@ class Socket(Connecting):
         if server is not None:
             self._server = None
             server._connection_closed()
+
+    # -- a handle lent to a TLS socket (greennet.tls.wrap) -------------------------
+
+    def _lend_handle(self, on_closing: Callable[[], None]) -> tuple[Any, list[bytes]]:
+        """Give this connected socket's read watcher, and the bytes it read
+        but nobody took, to the TLS socket taking it over (Node's
+        ``TLSSocket`` wrapping a ``net.Socket``): this socket stays open, with
+        its handle and addresses, but reads nothing more. ``on_closing`` runs
+        when this socket is destroyed, before its handle closes."""
+        self._peer()                       # it keeps knowing its peer
+        rw, self._rw = self._rw, _LentWatcher(on_closing)
+        rw.stop()
+        self._reading = False
+        self._hold = True
+        buffered = [chunk for chunk in self._buf or () if isinstance(chunk, bytes)]
+        self._buf = None
+        self._buf_len = 0
+        return rw, buffered
 
     def _emit_error(self, error: BaseException) -> None:
         self.emit('error', error)

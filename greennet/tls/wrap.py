@@ -3,21 +3,19 @@ and ``new tls.TLSSocket(socket, options)``.
 
 As Node's ``TLSSocket`` takes over the handle of the ``net.Socket`` it wraps,
 the ``TLSSocket`` takes the plain socket's OS socket and its read watcher
-(:func:`lend`), once the plain socket is connected (at its ``'connect'`` if
-it is still connecting, when the TLS socket emits ``'connect'`` too) and
-what it had queued is sent. What Node leaves observable on the plain socket
-is kept: it stays open (not destroyed, ``readable``, ``writable``, its
-addresses known) but reads nothing any more (its read watcher is replaced
-by :class:`_Lent`, which never starts); whatever it had buffered and not
-read goes to the TLS engine, as Node's ``TLSSocket`` reads it off. The two
-close together, the plain socket's ``'close'`` first, then the TLS socket's,
-whichever is destroyed: the TLS socket destroys the plain one, and the plain
-one's ``destroy()`` (its handle closing, which :class:`_Lent` sees) destroys
-the TLS socket at once, so that no watcher outlives the file descriptor.
-An ``'error'`` of the plain socket destroys the TLS socket with it.
-
-A hook in :mod:`greennet.socket` would replace the private slots touched in
-:func:`_take_over` (see docs/tls.md).
+(:func:`lend`, through ``Socket._lend_handle``), once the plain socket is
+connected (at its ``'connect'`` if it is still connecting, when the TLS
+socket emits ``'connect'`` too) and what it had queued is sent. What Node
+leaves observable on the plain socket is kept: it stays open (not
+destroyed, ``readable``, ``writable``, its addresses known) but reads
+nothing any more (its read watcher is replaced by a stand-in that never
+starts); whatever it had buffered and not read goes to the TLS engine, as
+Node's ``TLSSocket`` reads it off. The two close together, the plain
+socket's ``'close'`` first, then the TLS socket's, whichever is destroyed:
+the TLS socket destroys the plain one, and the plain one's ``destroy()``
+(its handle closing, which the stand-in sees) destroys the TLS socket at
+once, so that no watcher outlives the file descriptor. An ``'error'`` of
+the plain socket destroys the TLS socket with it.
 """
 from __future__ import annotations
 
@@ -31,28 +29,6 @@ if TYPE_CHECKING:
     from .socket import TLSSocket
 
 __all__ = ['lend', 'record_servername']
-
-
-class _Lent:
-    """Stands for the plain socket's read watcher while the TLS socket has
-    it: starting it does nothing; closing it (the plain socket's
-    ``destroy()``) destroys the TLS socket before the handle closes."""
-
-    __slots__ = ('borrower',)
-
-    def __init__(self, borrower: TLSSocket) -> None:
-        self.borrower: TLSSocket | None = borrower
-
-    def start(self, *args: Any) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
-
-    def close(self) -> None:
-        borrower, self.borrower = self.borrower, None
-        if borrower is not None:
-            borrower._parent_closing()
 
 
 def lend(sock: TLSSocket, raw: Any, server_side: bool) -> None:
@@ -82,14 +58,7 @@ def lend(sock: TLSSocket, raw: Any, server_side: bool) -> None:
 def _take_over(sock: TLSSocket, raw: Socket, server_side: bool, emit_connect: bool) -> None:
     if sock._conn in DESTROYED_STATES or raw._conn is not OPEN or raw._handle is None:
         return
-    raw._peer()                       # the plain socket keeps knowing its peer
-    rw, raw._rw = raw._rw, _Lent(sock)
-    rw.stop()
-    raw._reading = False
-    raw._hold = True
-    buffered = [chunk for chunk in raw._buf or () if isinstance(chunk, bytes)]
-    raw._buf = None
-    raw._buf_len = 0
+    rw, buffered = raw._lend_handle(sock._parent_closing)
     sock._handle = raw._handle
     sock._family = raw._family
     sock._rw = rw
