@@ -44,9 +44,8 @@ def serve(client):              # runs on the client's own strand
     upstream.on('connect', lambda: print(
         f'{client.remote_port} -> {upstream.local_port} -> {upstream.remote_port}', flush=True))
 
-    back = gevent.spawn(copy, upstream, client)     # upstream -> client, in a greenlet of its own
-    copy(client, upstream)                          # client -> upstream, here
-    back.join()
+    gevent.spawn(copy, upstream, client)   # upstream -> client, in a greenlet of its own
+    copy(client, upstream)                 # client -> upstream, here; then return (no join: see below)
 
 
 server = greennet.create_server(serve, allow_half_open=True)
