@@ -154,15 +154,15 @@ class _ProxyAcceptor(_Acceptor):
     """The accept loop of a PROXY-protocol server: each descriptor goes to
     the server's :class:`~greennet.proxy_protocol.HeaderReader` first."""
 
-    def do_handle(self, *args: Any) -> None:
-        self._reader.start(*args)
-
-    handle = do_handle
-
     def __init__(self, listener: _std.socket, server: Server) -> None:
         assert server._proxy is not None
         self._reader = server._proxy
         super().__init__(listener, server)
+
+    def do_handle(self, *args: Any) -> None:
+        self._reader.start(*args)
+
+    handle = do_handle
 
 
 class Server(Handle):
