@@ -255,9 +255,9 @@ def _parse_v1_split(line: bytes) -> dict[str, Any] | None:
 
 def parse_whole(data: bytes) -> tuple[int, dict[str, Any]] | None:
     """A well-formed header that ``data``, a connection's first bytes, holds
-    whole: ``(its length, the header)``. ``None`` for anything else (a
-    header still coming, or a bad one), which a :class:`HeaderParser` then
-    reads or refuses; where both take a header, they take the same one."""
+    whole: ``(its length, the header)``; ``None`` for a header still coming
+    or a bad one. The usual v1 and v2 headers are taken in one step each,
+    any other by a :class:`HeaderParser` (whose rules they follow)."""
     tcp4 = _V1_TCP4_LINE.match(data)
     if tcp4 is not None:   # the usual cases first, each in one step
         source, destination, sport, dport = tcp4.groups()
@@ -267,18 +267,9 @@ def parse_whole(data: bytes) -> tuple[int, dict[str, Any]] | None:
         source, destination, sport, dport = _V2_TCP4_ADDRESSES.unpack_from(data, 16)
         return 28, proxy_header(2, 'PROXY', 'IPv4', 'stream', (_std.inet_ntoa(source), sport),
                                 (_std.inet_ntoa(destination), dport), {})
-    if data[:6] == _V1_PREFIX:
-        end = data.find(b'\n', 0, V1_MAX)
-        if end > 0 and data[end - 1] == 0x0D:
-            header = parse_v1(data[:end - 1])
-            return None if header is None else (end + 1, header)
-        return None
-    if data[:12] == V2_SIGNATURE and len(data) >= _V2_FIXED and data[12] in (0x20, 0x21):
-        need = _V2_FIXED + int.from_bytes(data[14:16], 'big')
-        if len(data) >= need:
-            header = parse_v2(data[:need])
-            return None if header is None else (need, header)
-    return None
+    parser = HeaderParser()   # any other header: the parser's rules, in one pass
+    taken = parser.receive(data)
+    return (taken, parser.header) if parser.header is not None else None
 
 
 def parse_v2(header: bytes) -> dict[str, Any] | None:

@@ -120,7 +120,7 @@ _NOW = getattr(_std, 'MSG_DONTWAIT', 0)
 _VERDICTS_MAX = 4096
 
 
-def _family_of(address: Any) -> int:
+def _sockaddr_family(address: Any) -> int:
     """The family of a ``sockaddr`` from ``accept`` (cheaper than asking the
     socket): ``(host, port)`` IPv4, ``(host, port, flow, scope)`` IPv6, a
     path Unix."""
@@ -148,7 +148,7 @@ class HeaderReader:
 
     def start(self, client: _std.socket, address: Any) -> None:
         """From the accept loop, in the hub: nothing here may raise."""
-        family = _family_of(address)
+        family = _sockaddr_family(address)
         if not self._trusted(family, address):
             self.server._drop(client, 'untrusted', address)
             return
@@ -265,7 +265,7 @@ class HeaderReader:
         if outcome == '':
             header = pending.parser.header
             assert header is not None
-            peer = client_peer(header, _family_of(pending.address))
+            peer = client_peer(header, _sockaddr_family(pending.address))
             server._header_read(client, peer or pending.address, header, rest)
         elif outcome is None:
             client.close()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from ..address import is_ip
 
@@ -48,16 +47,6 @@ class Endpoint:
     path: str | None = None
     fd: int | None = None
     systemd: str | None = None
-
-    def listen_options(self) -> dict[str, Any]:
-        if self.path is not None:
-            return {'path': self.path}
-        if self.fd is not None:
-            return {'fd': self.fd}
-        options: dict[str, Any] = {'port': self.port}
-        if self.host:
-            options['host'] = self.host
-        return options
 
     def __str__(self) -> str:
         return self.text
